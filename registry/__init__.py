@@ -1,0 +1,37 @@
+"""Pigment Registry: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from registry.settings import Settings, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the Flask application from settings (read from the environment if not given)."""
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(settings.flask_config())
+    app.config.update(
+        REGISTRY_SETTINGS=settings,
+        DATABASE_URL=settings.database_url,
+        AUDIT_KEY_ID=settings.audit_key_id,
+        AUDIT_KEYS={settings.audit_key_id: settings.audit_key.encode()},
+    )
+
+    from registry import cli, db, errors, health, home, logs, security
+
+    logs.init_app(app)
+    db.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(home.bp)
+    cli.init_app(app)
+    return app

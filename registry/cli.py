@@ -1,0 +1,112 @@
+"""The `registry` command line: the Flask CLI bound to the application factory."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from registry.db import connection
+
+
+def main():
+    from registry import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Pigment Registry commands.")
+    cli.main(prog_name="registry")
+
+
+db_group = click.Group("db", help="Database schema.")
+demo_group = click.Group("demo", help="Demonstration data.")
+audit_group = click.Group("audit", help="The audit trail.")
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Apply pending migrations (safe to run again)."""
+    from registry import schema
+
+    with connection():
+        applied = schema.upgrade()
+    click.echo("applied: " + ", ".join(applied) if applied else "database is current")
+
+
+@db_group.command("status")
+@with_appcontext
+def db_status():
+    """List migrations and whether each is applied."""
+    from registry import schema
+
+    with connection():
+        for migration in schema.runner().status():
+            applied = migration.applied
+            state = f"applied {applied:%Y-%m-%d %H:%M}" if applied else "pending"
+            click.echo(f"{migration.name}: {state}")
+
+
+@demo_group.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database holds clinics.")
+@with_appcontext
+def demo_load(if_empty):
+    """Load demonstration clinics, people, pigments and records."""
+    from registry import demo
+
+    settings = current_app.config["REGISTRY_SETTINGS"]
+    if settings.is_production:
+        raise click.ClickException("demo data is not loaded in production")
+    with connection():
+        if if_empty and not demo.database_is_empty():
+            click.echo("database holds data; demo not loaded")
+            return
+        summary = demo.load()
+    click.echo("demo data loaded: " + ", ".join(f"{n} {k}" for k, n in summary.items()))
+
+
+@demo_group.command("logins")
+@with_appcontext
+def demo_logins():
+    """Print the demonstration sign-ins."""
+    from registry import demo
+
+    with connection():
+        lines = demo.login_lines()
+    for line in lines:
+        click.echo(line)
+
+
+@audit_group.command("verify")
+@click.option("--chain", help="Verify one chain, e.g. clinic:3 or global.")
+@with_appcontext
+def audit_verify(chain):
+    """Walk every audit chain and name the first broken link."""
+    from registry.services import audit
+
+    with connection():
+        reports = audit.verify(chain)
+    broken = [r for r in reports if not r.ok]
+    for report in reports:
+        if report.ok:
+            click.echo(f"{report.chain}: {report.events} events, intact")
+        else:
+            click.echo(f"{report.chain}: BROKEN at event {report.seq}: {report.problem}")
+    click.echo(f"{len(reports)} chains checked, {len(broken)} broken")
+    if broken:
+        sys.exit(1)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve(host, port, workers):
+    """Serve with gunicorn; print "ready" once /healthz answers."""
+    from registry import serving
+
+    sys.exit(serving.serve(host, port, workers))
+
+
+def init_app(app):
+    for command in (db_group, demo_group, audit_group, serve):
+        app.cli.add_command(command)

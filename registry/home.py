@@ -1,0 +1,19 @@
+"""The landing page: what the registry holds, in totals only (no names, no personal data)."""
+
+from flask import Blueprint, render_template
+
+from registry.models import AdverseReaction, Clinic, PigmentLot, Practitioner, Procedure
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    totals = [
+        ("Clinics", Clinic.select().count()),
+        ("Practitioners", Practitioner.select().count()),
+        ("Pigment lots", PigmentLot.select().count()),
+        ("Procedures", Procedure.select().count()),
+        ("Adverse reactions", AdverseReaction.select().count()),
+    ]
+    return render_template("home.html", totals=totals)

@@ -1,0 +1,54 @@
+"""Every table of the registry, in the order they can be created."""
+
+from registry.models.accounts import ApiToken, LoginAttempt, Membership, SessionRecord, User
+from registry.models.audit import AuditChainHead, AuditEvent
+from registry.models.clients import Client
+from registry.models.clinics import Clinic
+from registry.models.credentials import Credential, CredentialVerification
+from registry.models.imports import ImportRun, RejectedRow
+from registry.models.inspections import CorrectiveAction, Finding, Inspection
+from registry.models.pigments import (
+    Colorant,
+    LotStatusChange,
+    Manufacturer,
+    PigmentLot,
+    PigmentProduct,
+)
+from registry.models.practitioners import Affiliation, Practitioner
+from registry.models.procedures import Procedure, ProcedureLot
+from registry.models.reactions import AdverseReaction, ReactionLot
+from registry.models.recalls import Recall, RecallMatch
+
+ALL_MODELS = [
+    Clinic,
+    User,
+    Membership,
+    ApiToken,
+    SessionRecord,
+    LoginAttempt,
+    Practitioner,
+    Affiliation,
+    Credential,
+    CredentialVerification,
+    Manufacturer,
+    PigmentProduct,
+    Colorant,
+    PigmentLot,
+    LotStatusChange,
+    Client,
+    Procedure,
+    ProcedureLot,
+    AdverseReaction,
+    ReactionLot,
+    Recall,
+    RecallMatch,
+    Inspection,
+    Finding,
+    CorrectiveAction,
+    ImportRun,
+    RejectedRow,
+    AuditEvent,
+    AuditChainHead,
+]
+
+__all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS"]

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the one definition of valid input for services, API and forms."""

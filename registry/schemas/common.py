@@ -1,0 +1,76 @@
+"""Base schema and validators shared by every resource."""
+
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+US_STATES = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP",
+)
+
+CI_NUMBER = re.compile(r"^(?:CI\s?)?(\d{5})$")
+CAS_NUMBER = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+
+
+class BaseSchema(Schema):
+    """Unknown fields are an error: a silently dropped field is lost data."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def state_field(**kwargs):
+    return fields.String(validate=validate.OneOf(US_STATES, error="Not a US state code."), **kwargs)
+
+
+def text(max_length=255, **kwargs):
+    """A trimmed string of bounded length; blank counts as missing."""
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def choice(options, **kwargs):
+    return fields.String(validate=validate.OneOf(options), **kwargs)
+
+
+class ColourIndexNumber(fields.String):
+    """A Colour Index generic number, stored as 'CI 77266'."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalise_ci_number(super()._deserialize(value, attr, data, **kwargs))
+
+
+class CASNumber(fields.String):
+    """A CAS registry number with a valid check digit."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        validate_cas_number(value)
+        return value
+
+
+def normalise_ci_number(value: str) -> str:
+    """'77266', 'CI77266' and 'CI 77266' all become 'CI 77266'."""
+    match = CI_NUMBER.match(value.strip().upper())
+    if not match:
+        raise ValidationError("A Colour Index number looks like 'CI 77266'.")
+    return f"CI {match.group(1)}"
+
+
+def validate_cas_number(value: str) -> None:
+    """CAS registry numbers carry a check digit: the weighted sum of the other digits mod 10."""
+    match = CAS_NUMBER.match(value.strip())
+    if not match:
+        raise ValidationError("A CAS number looks like '1333-86-4'.")
+    digits = (match.group(1) + match.group(2))[::-1]
+    total = sum((i + 1) * int(d) for i, d in enumerate(digits))
+    if total % 10 != int(match.group(3)):
+        raise ValidationError("CAS number check digit does not match.")
+
+
+def require_order(data: dict, earlier: str, later: str, message: str) -> None:
+    """Raise on the later field when both dates are present and out of order."""
+    if data.get(earlier) and data.get(later) and data[later] < data[earlier]:
+        raise ValidationError(message, later)

@@ -1,0 +1,15 @@
+"""Creating and editing clinics."""
+
+from registry.models import Clinic
+from registry.schemas.clinics import ClinicSchema
+from registry.services import records
+from registry.services.audit import Actor
+
+
+def create_clinic(data: dict, actor: Actor) -> Clinic:
+    clinic = records.create(Clinic, ClinicSchema(), data, actor, clinic_id=None)
+    return clinic
+
+
+def update_clinic(clinic: Clinic, data: dict, actor: Actor, *, reason: str | None) -> dict:
+    return records.update(clinic, ClinicSchema(), data, actor, reason=reason)

@@ -1,0 +1,65 @@
+"""Practitioners, their clinic affiliations and their credentials."""
+
+from registry.clock import utcnow
+from registry.db import write_transaction
+from registry.models import Affiliation, Credential, CredentialVerification, Practitioner
+from registry.models.credentials import VERIFICATION_STATES
+from registry.schemas.practitioners import (
+    AffiliationSchema,
+    CredentialSchema,
+    PractitionerSchema,
+)
+from registry.services import audit, records
+from registry.services.audit import Actor
+
+
+def create_practitioner(data: dict, actor: Actor, *, clinic_id: int | None = None) -> Practitioner:
+    return records.create(Practitioner, PractitionerSchema(), data, actor, clinic_id=clinic_id)
+
+
+def affiliate(data: dict, actor: Actor) -> Affiliation:
+    return records.create(Affiliation, AffiliationSchema(), data, actor)
+
+
+def add_credential(data: dict, actor: Actor, *, clinic_id: int | None = None) -> Credential:
+    return records.create(Credential, CredentialSchema(), data, actor, clinic_id=clinic_id)
+
+
+def update_credential(
+    credential: Credential, data: dict, actor: Actor, *, reason: str | None,
+    clinic_id: int | None = None,
+) -> dict:
+    return records.update(credential, CredentialSchema(), data, actor, reason=reason,
+                          clinic_id=clinic_id)
+
+
+def record_verification(
+    credential: Credential, state: str, source: str, actor: Actor, *,
+    raw: dict | None = None, note: str | None = None, clinic_id: int | None = None,
+) -> CredentialVerification:
+    """Keep one check of a credential and move its current verification state."""
+    if state not in VERIFICATION_STATES:
+        raise records.InvalidInput({"state": [f"One of {', '.join(VERIFICATION_STATES)}."]})
+    if not source.strip():
+        raise records.InvalidInput({"source": ["Name the source that was checked."]})
+    checked_at = utcnow()
+    with write_transaction():
+        check = CredentialVerification.create(
+            credential=credential, state=state, source=source, checked_at=checked_at,
+            raw=raw, note=note,
+        )
+        chain_clinic = clinic_id or credential.clinic_id
+        audit.append(
+            actor, "verify", "credential_verification", check.id,
+            {"credential_id": [None, credential.id], "state": [None, state],
+             "source": [None, source]},
+            clinic_id=chain_clinic,
+        )
+        records.apply_changes(
+            credential,
+            {"verification_state": state, "verification_source": source,
+             "verified_at": checked_at},
+            actor, clinic_id=chain_clinic, reason=f"verification against {source}",
+            action="verify",
+        )
+    return check

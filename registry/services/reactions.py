@@ -1,0 +1,43 @@
+"""Adverse-reaction reports, classified as serious by MoCRA's definition."""
+
+from registry.db import write_transaction
+from registry.models import AdverseReaction, Client, PigmentLot, Procedure, ReactionLot
+from registry.models.reactions import SERIOUS_OUTCOMES
+from registry.schemas.clients import AdverseReactionSchema
+from registry.services import audit, records
+from registry.services.audit import Actor
+
+
+def is_serious(values: dict) -> bool:
+    """Serious under MoCRA if any listed outcome applies; MedWatch's "other serious" counts too."""
+    return any(values.get(name) for name in SERIOUS_OUTCOMES + ("outcome_other_serious",))
+
+
+def report_reaction(data: dict, actor: Actor) -> AdverseReaction:
+    values = records.load(AdverseReactionSchema(), data)
+    lot_ids = values.pop("lot_ids")
+    values["serious"] = is_serious(values)
+    with write_transaction():
+        records.check_references(AdverseReaction, values)
+        clinic_id = values["clinic_id"]
+        if Client.get_by_id(values["client_id"]).clinic_id != clinic_id:
+            raise records.InvalidInput({"client_id": ["This client belongs to another clinic."]})
+        if values["procedure_id"]:
+            procedure = Procedure.get_by_id(values["procedure_id"])
+            if procedure.clinic_id != clinic_id or procedure.client_id != values["client_id"]:
+                raise records.InvalidInput(
+                    {"procedure_id": ["Not a procedure of this client at this clinic."]}
+                )
+        lots = list(PigmentLot.select().where(
+            PigmentLot.id.in_(lot_ids) & (PigmentLot.clinic == clinic_id)
+        )) if lot_ids else []
+        if len(lots) != len(set(lot_ids)):
+            raise records.InvalidInput({"lot_ids": ["Each lot must be held by this clinic."]})
+        reaction = records.insert(AdverseReaction, values)
+        records.record_creation(reaction, values, actor)
+        for lot in lots:
+            link = ReactionLot.create(reaction=reaction, lot=lot)
+            audit.append(actor, "create", "reaction_lot", link.id,
+                         {"reaction_id": [None, reaction.id], "lot_id": [None, lot.id]},
+                         clinic_id=clinic_id)
+    return reaction

@@ -1,0 +1,122 @@
+"""Typed settings read from the environment, with development secrets kept in instance/."""
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "REGISTRY_"
+ENVIRONMENTS = ("development", "testing", "production")
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(RuntimeError):
+    """The settings cannot be used to start the service."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its surroundings, once, at start-up."""
+
+    env: str = "development"
+    instance_path: Path = field(default_factory=lambda: Path.cwd() / "instance")
+    database_url: str = ""
+    secret_key: str = ""
+    audit_key: str = ""
+    audit_key_id: str = "k1"
+    max_content_length: int = 16 * 1024 * 1024
+    log_level: str = "INFO"
+    # True when a secret above was generated into instance/ rather than supplied.
+    uses_development_secrets: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def flask_config(self) -> dict:
+        """The subset Flask and its extensions read from app.config."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.env == "testing",
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.is_production,
+        }
+
+
+def _coerce(name: str, raw: str, kind):
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be a whole number") from exc
+    if kind is Path:
+        return Path(raw)
+    return raw
+
+
+def _development_secret(instance_path: Path, name: str) -> str:
+    """Read a secret generated on first run, or generate and keep it (owner-only file)."""
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def load_settings(environ=None, **overrides) -> Settings:
+    """Build Settings from REGISTRY_* variables, then overrides (used by tests)."""
+    environ = os.environ if environ is None else environ
+    types = {f.name: f.type for f in fields(Settings)}
+    values = {}
+    for name, kind in types.items():
+        if name == "uses_development_secrets":
+            continue
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw not in (None, ""):
+            values[name] = _coerce(name, raw, kind if isinstance(kind, type) else str)
+    values.update(overrides)
+
+    env = values.get("env", "development")
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"REGISTRY_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    instance_path = Path(values.get("instance_path") or Path.cwd() / "instance").resolve()
+    values["instance_path"] = instance_path
+
+    generated = False
+    for secret in ("secret_key", "audit_key"):
+        if not values.get(secret):
+            if env == "production":
+                raise SettingsError(
+                    f"{ENV_PREFIX}{secret.upper()} must be set in production; "
+                    "development secrets are refused"
+                )
+            values[secret] = _development_secret(instance_path, secret)
+            generated = True
+        elif env == "production" and _is_development_secret(instance_path, secret, values[secret]):
+            raise SettingsError(
+                f"{ENV_PREFIX}{secret.upper()} is the generated development secret; "
+                "set a production secret"
+            )
+        if env == "production" and len(values[secret]) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                f"{ENV_PREFIX}{secret.upper()} must be at least {MIN_SECRET_LENGTH} characters"
+            )
+
+    if not values.get("database_url"):
+        if env == "production":
+            raise SettingsError("REGISTRY_DATABASE_URL must be set in production")
+        instance_path.mkdir(parents=True, exist_ok=True)
+        values["database_url"] = f"sqlite:///{instance_path / 'registry.sqlite3'}"
+
+    return Settings(**values, uses_development_secrets=generated)
+
+
+def _is_development_secret(instance_path: Path, name: str, value: str) -> bool:
+    path = instance_path / name
+    return path.exists() and path.read_text().strip() == value

@@ -1,0 +1,157 @@
+"""Test fixtures: an application per test on a fresh, migrated SQLite or PostgreSQL database."""
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from registry import create_app
+from registry.db import bind, db
+from registry.settings import load_settings
+
+POSTGRES_URL = os.environ.get(
+    "REGISTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+# CI sets this so that an unreachable server fails the run instead of skipping.
+POSTGRES_REQUIRED = os.environ.get("REGISTRY_TEST_POSTGRES") == "required"
+BACKENDS = ("sqlite", "postgresql")
+TEST_SECRET = "test-secret-key-" + "x" * 32
+TEST_AUDIT_KEY = "test-audit-key-" + "y" * 32
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that touches the database runs once per backend."""
+    if "backend" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("postgresql")
+        backends = ("postgresql",) if marker else BACKENDS
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
+def _postgres_admin():
+    connection = psycopg2.connect(POSTGRES_URL, connect_timeout=3)
+    connection.autocommit = True
+    return connection
+
+
+def _url_for(name: str) -> str:
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+def _migrate(url: str) -> None:
+    from registry import schema
+
+    database = bind(url)
+    with database.connection_context():
+        schema.upgrade()
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    """A migrated PostgreSQL database that each test's database is copied from."""
+    try:
+        admin = _postgres_admin()
+    except psycopg2.OperationalError as exc:
+        if POSTGRES_REQUIRED:
+            pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
+    name = f"registry_template_{os.getpid()}"
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    _migrate(_url_for(name))
+    yield name
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "registry.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path):
+    """A fresh migrated database for one test, dropped afterwards."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "registry.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"registry_test_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin()
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            sql.Identifier(name), sql.Identifier(template)))
+    yield _url_for(name)
+    if not db.obj.is_closed():
+        db.obj.close()
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+    admin.close()
+
+
+@pytest.fixture
+def empty_database_url(backend, request, tmp_path):
+    """A database with no tables at all, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    request.getfixturevalue("postgres_template")  # skips or fails like the other PG tests
+    name = f"registry_empty_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin()
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield _url_for(name)
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+    admin.close()
+
+
+def make_settings(tmp_path: Path, database_url: str, **overrides):
+    values = {
+        "env": "testing",
+        "instance_path": tmp_path / "instance",
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "audit_key": TEST_AUDIT_KEY,
+        **overrides,
+    }
+    return load_settings(environ={}, **values)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The application, inside an app context, with a database connection open."""
+    application = create_app(make_settings(tmp_path, database_url))
+    with application.app_context():
+        db.connect(reuse_if_open=True)
+        yield application
+        if not db.is_closed():
+            db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,47 @@
+"""Small builders for test records, all made through the services (so all are audited)."""
+
+from datetime import date, timedelta
+from itertools import count
+
+from registry.services import clinics, pigments, practitioners, procedures
+from registry.services.audit import Actor
+
+ACTOR = Actor(label="tester@example.test", user_id=None)
+_serial = count(1)
+
+
+def make_clinic(state="OR", **fields):
+    return clinics.create_clinic({"name": f"Clinic {next(_serial)}", "state": state, **fields},
+                                 ACTOR)
+
+
+def make_practitioner(clinic, starts_on=date(2020, 1, 1)):
+    n = next(_serial)
+    person = practitioners.create_practitioner(
+        {"first_name": "Pat", "last_name": f"Artist{n}"}, ACTOR, clinic_id=clinic.id)
+    practitioners.affiliate({"practitioner_id": person.id, "clinic_id": clinic.id,
+                             "starts_on": starts_on}, ACTOR)
+    return person
+
+
+def make_product(name=None):
+    n = next(_serial)
+    maker = pigments.create_manufacturer({"name": f"Maker {n}"}, ACTOR)
+    return pigments.create_product({
+        "manufacturer_id": maker.id, "brand": "Brand", "name": name or f"Ink {n}",
+        "colorants": [{"name": "Carbon black", "ci_number": "77266", "cas_number": "1333-86-4"}],
+    }, ACTOR)
+
+
+def make_lot(clinic, product=None, received_on=date(2024, 1, 1), expires_in_days=3650, **fields):
+    product = product or make_product()
+    return pigments.receive_lot({
+        "product_id": product.id, "clinic_id": clinic.id, "lot_number": f"LOT-{next(_serial)}",
+        "received_on": received_on, "expires_on": received_on + timedelta(days=expires_in_days),
+        **fields,
+    }, ACTOR)
+
+
+def make_client(clinic, **fields):
+    return procedures.create_client(
+        {"clinic_id": clinic.id, "reference": f"C-{next(_serial):05d}", **fields}, ACTOR)
