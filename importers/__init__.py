@@ -1,0 +1,1 @@
+"""Importers: scheduled syncs of FDA recalls and credential rosters through the service layer."""

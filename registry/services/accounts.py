@@ -15,7 +15,7 @@ def create_user(data: dict, actor: Actor, *, password: str | None = None) -> Use
         raise records.InvalidInput({"password": [problem]})
     data = {**data, "email": str(data.get("email", "")).strip().lower()}
     with write_transaction():
-        user = records.create(User, UserSchema(), data, actor)
+        user = records.create(User, UserSchema, data, actor)
         if password is not None:
             records.apply_changes(
                 user, {"password_hash": hash_password(password), "password_changed_at": utcnow()},
@@ -25,5 +25,5 @@ def create_user(data: dict, actor: Actor, *, password: str | None = None) -> Use
 
 
 def grant_role(data: dict, actor: Actor) -> Membership:
-    return records.create(Membership, MembershipSchema(), data, actor,
+    return records.create(Membership, MembershipSchema, data, actor,
                           clinic_id=data.get("clinic_id"))

@@ -76,11 +76,34 @@ def _mac_fields(event: dict) -> dict:
     }
 
 
+# Appends run on every write, so their three statements are plain SQL prepared once per
+# placeholder style: building them with the query builder cost more than running them.
+_HEAD_SQL = "SELECT seq, mac FROM audit_chain_head WHERE chain = {p}"
+_EVENT_COLUMNS = ("chain", "seq", "occurred_at", "actor_id", "actor", "action", "entity",
+                  "entity_id", "changes", "reason", "key_id", "prev_mac", "mac")
+_EVENT_SQL = "INSERT INTO audit_event ({}) VALUES ({})".format(
+    ", ".join(_EVENT_COLUMNS), ", ".join(["{p}"] * len(_EVENT_COLUMNS)))
+_HEAD_UPSERT_SQL = (
+    "INSERT INTO audit_chain_head (chain, seq, mac, updated_at) VALUES ({p}, {p}, {p}, {p}) "
+    "ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, "
+    "updated_at = excluded.updated_at"
+)
+
+
+def _sql(template: str) -> str:
+    return template.replace("{p}", db.obj.param)
+
+
 def _lock_chain(chain: str) -> None:
     # SQLite already holds the database write lock (write_transaction); PostgreSQL
     # serialises appends per chain with a transaction-scoped advisory lock.
     if is_postgresql():
         db.execute_sql("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (chain,))
+
+
+def _stored_time(moment: datetime):
+    """A timestamp as bound to a statement: SQLite keeps text, PostgreSQL a timestamp."""
+    return moment if is_postgresql() else moment.isoformat(" ", "microseconds")
 
 
 def append(
@@ -92,17 +115,17 @@ def append(
     *,
     clinic_id: int | None = None,
     reason: str | None = None,
-) -> AuditEvent:
+) -> dict:
     """Add one event to the clinic's chain. Call inside the transaction of the change."""
     if not db.in_transaction():
         raise RuntimeError("audit events are appended inside the change's transaction")
     key_id, keys = _keys()
     chain = chain_for(clinic_id)
     _lock_chain(chain)
-    head = AuditChainHead.get_or_none(AuditChainHead.chain == chain)
+    head = db.execute_sql(_sql(_HEAD_SQL), (chain,)).fetchone()
     event = {
         "chain": chain,
-        "seq": (head.seq + 1) if head else 1,
+        "seq": (head[0] + 1) if head else 1,
         "occurred_at": utcnow(),
         "actor_id": actor.user_id,
         "actor": actor.label,
@@ -112,24 +135,14 @@ def append(
         "changes": {name: [jsonable(v) for v in pair] for name, pair in changes.items()},
         "reason": reason,
         "key_id": key_id,
-        "prev_mac": head.mac if head else GENESIS_MAC,
+        "prev_mac": head[1] if head else GENESIS_MAC,
     }
     event["mac"] = compute_mac(keys[key_id], _mac_fields(event))
-    AuditEvent.insert(event).execute()
-    (
-        AuditChainHead.insert(
-            chain=chain, seq=event["seq"], mac=event["mac"], updated_at=event["occurred_at"]
-        )
-        .on_conflict(
-            conflict_target=[AuditChainHead.chain],
-            update={
-                AuditChainHead.seq: event["seq"],
-                AuditChainHead.mac: event["mac"],
-                AuditChainHead.updated_at: event["occurred_at"],
-            },
-        )
-        .execute()
-    )
+    stored = {**event, "occurred_at": _stored_time(event["occurred_at"]),
+              "changes": AuditEvent.changes.db_value(event["changes"])}
+    db.execute_sql(_sql(_EVENT_SQL), [stored[c] for c in _EVENT_COLUMNS])
+    db.execute_sql(_sql(_HEAD_UPSERT_SQL),
+                   (chain, event["seq"], event["mac"], stored["occurred_at"]))
     return event
 
 

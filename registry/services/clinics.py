@@ -7,9 +7,9 @@ from registry.services.audit import Actor
 
 
 def create_clinic(data: dict, actor: Actor) -> Clinic:
-    clinic = records.create(Clinic, ClinicSchema(), data, actor, clinic_id=None)
+    clinic = records.create(Clinic, ClinicSchema, data, actor, clinic_id=None)
     return clinic
 
 
 def update_clinic(clinic: Clinic, data: dict, actor: Actor, *, reason: str | None) -> dict:
-    return records.update(clinic, ClinicSchema(), data, actor, reason=reason)
+    return records.update(clinic, ClinicSchema, data, actor, reason=reason)

@@ -7,17 +7,17 @@ from registry.services.audit import Actor
 
 
 def record_inspection(data: dict, actor: Actor) -> Inspection:
-    return records.create(Inspection, InspectionSchema(), data, actor)
+    return records.create(Inspection, InspectionSchema, data, actor)
 
 
 def add_finding(data: dict, actor: Actor) -> Finding:
     inspection = _parent(Inspection, data.get("inspection_id"), "inspection_id")
-    return records.create(Finding, FindingSchema(), data, actor, clinic_id=inspection.clinic_id)
+    return records.create(Finding, FindingSchema, data, actor, clinic_id=inspection.clinic_id)
 
 
 def add_corrective_action(data: dict, actor: Actor) -> CorrectiveAction:
     finding = _parent(Finding, data.get("finding_id"), "finding_id")
-    return records.create(CorrectiveAction, CorrectiveActionSchema(), data, actor,
+    return records.create(CorrectiveAction, CorrectiveActionSchema, data, actor,
                           clinic_id=finding.inspection.clinic_id)
 
 

@@ -24,7 +24,7 @@ TRANSITIONS = {
 
 
 def create_manufacturer(data: dict, actor: Actor) -> Manufacturer:
-    return records.create(Manufacturer, ManufacturerSchema(), data, actor)
+    return records.create(Manufacturer, ManufacturerSchema, data, actor)
 
 
 def create_product(data: dict, actor: Actor) -> PigmentProduct:
@@ -34,10 +34,10 @@ def create_product(data: dict, actor: Actor) -> PigmentProduct:
     if not isinstance(colorants, list):
         raise records.InvalidInput({"colorants": ["A list of colorants."]})
     with write_transaction():
-        product = records.create(PigmentProduct, PigmentProductSchema(), data, actor)
+        product = records.create(PigmentProduct, PigmentProductSchema, data, actor)
         for index, colorant in enumerate(colorants):
             try:
-                records.create(Colorant, ColorantSchema(), {**colorant, "product_id": product.id},
+                records.create(Colorant, ColorantSchema, {**colorant, "product_id": product.id},
                                actor)
             except records.InvalidInput as exc:
                 raise records.InvalidInput({"colorants": {index: exc.errors}}) from exc
@@ -47,14 +47,14 @@ def create_product(data: dict, actor: Actor) -> PigmentProduct:
 def receive_lot(data: dict, actor: Actor) -> PigmentLot:
     """Record a lot arriving at a clinic; its history starts with "received"."""
     with write_transaction():
-        lot = records.create(PigmentLot, PigmentLotSchema(), data, actor)
+        lot = records.create(PigmentLot, PigmentLotSchema, data, actor)
         _add_status(lot, "received", lot.received_on, None, None, actor)
     return lot
 
 
 def change_lot_status(lot: PigmentLot, data: dict, actor: Actor) -> LotStatusChange:
     """Move a lot to a new status from a date (open, quarantine, recall, expire, dispose)."""
-    values = records.load(LotStatusSchema(), data)
+    values = records.load(LotStatusSchema, data)
     status = values["status"]
     if status not in TRANSITIONS[lot.status]:
         raise records.InvalidInput({"status": [f"A {lot.status} lot cannot become {status}."]})

@@ -14,22 +14,22 @@ from registry.services.audit import Actor
 
 
 def create_practitioner(data: dict, actor: Actor, *, clinic_id: int | None = None) -> Practitioner:
-    return records.create(Practitioner, PractitionerSchema(), data, actor, clinic_id=clinic_id)
+    return records.create(Practitioner, PractitionerSchema, data, actor, clinic_id=clinic_id)
 
 
 def affiliate(data: dict, actor: Actor) -> Affiliation:
-    return records.create(Affiliation, AffiliationSchema(), data, actor)
+    return records.create(Affiliation, AffiliationSchema, data, actor)
 
 
 def add_credential(data: dict, actor: Actor, *, clinic_id: int | None = None) -> Credential:
-    return records.create(Credential, CredentialSchema(), data, actor, clinic_id=clinic_id)
+    return records.create(Credential, CredentialSchema, data, actor, clinic_id=clinic_id)
 
 
 def update_credential(
     credential: Credential, data: dict, actor: Actor, *, reason: str | None,
     clinic_id: int | None = None,
 ) -> dict:
-    return records.update(credential, CredentialSchema(), data, actor, reason=reason,
+    return records.update(credential, CredentialSchema, data, actor, reason=reason,
                           clinic_id=clinic_id)
 
 

@@ -18,7 +18,7 @@ from registry.services.audit import Actor
 
 
 def create_client(data: dict, actor: Actor) -> Client:
-    return records.create(Client, ClientSchema(), data, actor)
+    return records.create(Client, ClientSchema, data, actor)
 
 
 def lot_status_on(lot: PigmentLot, day: date) -> str | None:
@@ -46,7 +46,7 @@ def lot_problem(lot: PigmentLot, day: date) -> str | None:
 
 def record_procedure(data: dict, actor: Actor) -> Procedure:
     """Record a completed procedure; refused if a lot was unusable that day."""
-    values = records.load(ProcedureSchema(), data)
+    values = records.load(ProcedureSchema, data)
     lot_ids = values.pop("lot_ids")
     with write_transaction():
         records.check_references(Procedure, values)

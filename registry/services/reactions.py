@@ -14,7 +14,7 @@ def is_serious(values: dict) -> bool:
 
 
 def report_reaction(data: dict, actor: Actor) -> AdverseReaction:
-    values = records.load(AdverseReactionSchema(), data)
+    values = records.load(AdverseReactionSchema, data)
     lot_ids = values.pop("lot_ids")
     values["serious"] = is_serious(values)
     with write_transaction():

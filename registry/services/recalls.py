@@ -8,7 +8,7 @@ from registry.services.audit import Actor
 
 
 def create_recall(data: dict, actor: Actor) -> Recall:
-    return records.create(Recall, RecallSchema(), data, actor)
+    return records.create(Recall, RecallSchema, data, actor)
 
 
 def match_lot(recall: Recall, lot: PigmentLot, rule: str, matched_text: str,
