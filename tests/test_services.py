@@ -203,3 +203,61 @@ def test_a_reaction_cannot_be_known_before_it_happened(app):
         "clinic_id": clinic.id, "client_id": client.id, "event_on": "2025-02-03",
         "aware_on": "2025-02-01", "description": "Swelling."}, ACTOR), "aware_on")
     assert Client.select().count() == 1
+
+
+def test_a_verification_is_kept_with_its_source_and_moves_the_credential(app):
+    from registry.models import CredentialVerification
+
+    clinic = make_clinic()
+    person = make_practitioner(clinic)
+    credential = practitioners.add_credential({
+        "practitioner_id": person.id, "kind": "practitioner_license", "issuer": "OR HLO",
+        "state": "OR", "number": "BA-1"}, ACTOR)
+    practitioners.record_verification(credential, "verified", "OR HLO roster", ACTOR,
+                                      raw={"license": "BA-1", "status": "ACTIVE"},
+                                      clinic_id=clinic.id)
+    stored = Credential.get_by_id(credential.id)
+    assert stored.verification_state == "verified"
+    assert stored.verification_source == "OR HLO roster" and stored.verified_at is not None
+    check = CredentialVerification.get()
+    assert check.raw == {"license": "BA-1", "status": "ACTIVE"}
+    chain = AuditEvent.select().where(AuditEvent.chain == f"clinic:{clinic.id}")
+    actions = [e.action for e in chain.order_by(AuditEvent.seq)]
+    assert actions[-2:] == ["verify", "verify"]
+    assert_refused(lambda: practitioners.record_verification(
+        stored, "probably fine", "a phone call", ACTOR), "state")
+
+
+def test_a_recall_match_records_the_text_that_made_it(app):
+    from registry.services import recalls
+
+    clinic = make_clinic()
+    lot = make_lot(clinic)
+    recall = recalls.create_recall({
+        "recall_number": "F-0001-2019", "recalling_firm": "Scalp Aesthetics",
+        "product_description": "Scalpaink SC basic black tattoo ink", "code_info": "All lots",
+    }, ACTOR)
+    match = recalls.match_lot(recall, lot, "all_lots", "All lots", ACTOR)
+    event = AuditEvent.select().where(AuditEvent.entity == "recall_match").get()
+    assert event.chain == f"clinic:{clinic.id}" and event.entity_id == str(match.id)
+    assert event.changes["matched_text"] == [None, "All lots"]
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"role": "officer"}, "clinic_id"),
+    ({"role": "inspector"}, "jurisdiction"),
+    ({"role": "inspector", "jurisdiction": "ZZ"}, "jurisdiction"),
+    ({"role": "superuser"}, "role"),
+])
+def test_a_role_names_the_scope_it_applies_to(app, data, field):
+    from registry.services import accounts
+
+    user = accounts.create_user({"email": "a@example.test", "display_name": "A"}, ACTOR)
+    assert_refused(lambda: accounts.grant_role({"user_id": user.id, **data}, ACTOR), field)
+
+
+def test_a_short_password_is_refused_before_anything_is_written(app):
+    from registry.services import accounts
+
+    assert_refused(lambda: accounts.create_user(
+        {"email": "b@example.test", "display_name": "B"}, ACTOR, password="short"), "password")

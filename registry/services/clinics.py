@@ -7,8 +7,7 @@ from registry.services.audit import Actor
 
 
 def create_clinic(data: dict, actor: Actor) -> Clinic:
-    clinic = records.create(Clinic, ClinicSchema, data, actor, clinic_id=None)
-    return clinic
+    return records.create(Clinic, ClinicSchema, data, actor)
 
 
 def update_clinic(clinic: Clinic, data: dict, actor: Actor, *, reason: str | None) -> dict:

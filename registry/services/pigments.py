@@ -9,7 +9,7 @@ from registry.schemas.pigments import (
     PigmentLotSchema,
     PigmentProductSchema,
 )
-from registry.services import audit, records
+from registry.services import records
 from registry.services.audit import Actor
 
 # Which status a lot may move to from each status; disposed is final.
@@ -72,14 +72,6 @@ def change_lot_status(lot: PigmentLot, data: dict, actor: Actor) -> LotStatusCha
 
 
 def _add_status(lot, status, effective_on, reason, recall_number, actor) -> LotStatusChange:
-    change = LotStatusChange.create(
-        lot=lot, status=status, effective_on=effective_on, reason=reason,
-        recall_number=recall_number,
-    )
-    audit.append(
-        actor, "create", "lot_status_change", change.id,
-        {"lot_id": [None, lot.id], "status": [None, status],
-         "effective_on": [None, effective_on], "recall_number": [None, recall_number]},
-        clinic_id=lot.clinic_id, reason=reason,
-    )
-    return change
+    values = {"lot_id": lot.id, "status": status, "effective_on": effective_on,
+              "reason": reason, "recall_number": recall_number}
+    return records.add(LotStatusChange, values, actor, clinic_id=lot.clinic_id, reason=reason)

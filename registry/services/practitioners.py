@@ -9,7 +9,7 @@ from registry.schemas.practitioners import (
     CredentialSchema,
     PractitionerSchema,
 )
-from registry.services import audit, records
+from registry.services import records
 from registry.services.audit import Actor
 
 
@@ -43,18 +43,12 @@ def record_verification(
     if not source.strip():
         raise records.InvalidInput({"source": ["Name the source that was checked."]})
     checked_at = utcnow()
+    chain_clinic = clinic_id or credential.clinic_id
     with write_transaction():
-        check = CredentialVerification.create(
-            credential=credential, state=state, source=source, checked_at=checked_at,
-            raw=raw, note=note,
-        )
-        chain_clinic = clinic_id or credential.clinic_id
-        audit.append(
-            actor, "verify", "credential_verification", check.id,
-            {"credential_id": [None, credential.id], "state": [None, state],
-             "source": [None, source]},
-            clinic_id=chain_clinic,
-        )
+        check = records.add(CredentialVerification, {
+            "credential_id": credential.id, "state": state, "source": source,
+            "checked_at": checked_at, "raw": raw, "note": note,
+        }, actor, clinic_id=chain_clinic, action="verify")
         records.apply_changes(
             credential,
             {"verification_state": state, "verification_source": source,

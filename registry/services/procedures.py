@@ -13,7 +13,7 @@ from registry.models import (
 )
 from registry.models.pigments import UNUSABLE_LOT_STATUSES
 from registry.schemas.clients import ClientSchema, ProcedureSchema
-from registry.services import audit, records
+from registry.services import records
 from registry.services.audit import Actor
 
 
@@ -58,13 +58,10 @@ def record_procedure(data: dict, actor: Actor) -> Procedure:
         errors += [p for lot in lots if (p := lot_problem(lot, values["performed_on"]))]
         if errors:
             raise records.InvalidInput({"lot_ids": errors})
-        procedure = records.insert(Procedure, values)
-        records.record_creation(procedure, values, actor)
+        procedure = records.add(Procedure, values, actor)
         for lot in lots:
-            use = ProcedureLot.create(procedure=procedure, lot=lot)
-            audit.append(actor, "create", "procedure_lot", use.id,
-                         {"procedure_id": [None, procedure.id], "lot_id": [None, lot.id]},
-                         clinic_id=procedure.clinic_id)
+            records.add(ProcedureLot, {"procedure_id": procedure.id, "lot_id": lot.id}, actor,
+                        clinic_id=procedure.clinic_id)
     return procedure
 
 

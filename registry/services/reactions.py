@@ -4,7 +4,7 @@ from registry.db import write_transaction
 from registry.models import AdverseReaction, Client, PigmentLot, Procedure, ReactionLot
 from registry.models.reactions import SERIOUS_OUTCOMES
 from registry.schemas.clients import AdverseReactionSchema
-from registry.services import audit, records
+from registry.services import records
 from registry.services.audit import Actor
 
 
@@ -33,11 +33,8 @@ def report_reaction(data: dict, actor: Actor) -> AdverseReaction:
         )) if lot_ids else []
         if len(lots) != len(set(lot_ids)):
             raise records.InvalidInput({"lot_ids": ["Each lot must be held by this clinic."]})
-        reaction = records.insert(AdverseReaction, values)
-        records.record_creation(reaction, values, actor)
+        reaction = records.add(AdverseReaction, values, actor)
         for lot in lots:
-            link = ReactionLot.create(reaction=reaction, lot=lot)
-            audit.append(actor, "create", "reaction_lot", link.id,
-                         {"reaction_id": [None, reaction.id], "lot_id": [None, lot.id]},
-                         clinic_id=clinic_id)
+            records.add(ReactionLot, {"reaction_id": reaction.id, "lot_id": lot.id}, actor,
+                        clinic_id=clinic_id)
     return reaction

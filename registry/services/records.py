@@ -93,9 +93,7 @@ def create(
     values = load(schema, data)
     with write_transaction():
         check_references(model, values)
-        instance = insert(model, values)
-        record_creation(instance, values, actor, clinic_id=clinic_id, reason=reason, action=action)
-    return instance
+        return add(model, values, actor, clinic_id=clinic_id, reason=reason, action=action)
 
 
 def insert(model: type[Model], values: dict) -> Model:
@@ -147,6 +145,16 @@ def _bindable(value, postgresql: bool):
         return value.isoformat(" ", "microseconds") if isinstance(value, datetime) \
             else value.isoformat()
     return value
+
+
+def add(model: type[Model], values: dict, actor: Actor, *, clinic_id: int | None = None,
+        reason: str | None = None, action: str = "create") -> Model:
+    """Insert and audit a row whose values the calling service has already checked."""
+    with write_transaction():
+        instance = insert(model, values)
+        record_creation(instance, values, actor, clinic_id=clinic_id, reason=reason,
+                        action=action)
+    return instance
 
 
 def record_creation(instance, values, actor, *, clinic_id=None, reason=None, action="create"):
