@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         DATABASE_URL=settings.database_url,
         AUDIT_KEY_ID=settings.audit_key_id,
         AUDIT_KEYS={settings.audit_key_id: settings.audit_key.encode()},
+        JURISDICTIONS_PATH=str(settings.jurisdictions_path or PROJECT_ROOT / "jurisdictions"),
     )
 
     from registry import cli, db, errors, health, home, logs, security

@@ -26,6 +26,8 @@ class Settings:
     audit_key_id: str = "k1"
     max_content_length: int = 16 * 1024 * 1024
     log_level: str = "INFO"
+    # Where the rule packs are read from; the checkout's jurisdictions/ when unset.
+    jurisdictions_path: Path | None = None
     # True when a secret above was generated into instance/ rather than supplied.
     uses_development_secrets: bool = False
 
@@ -79,7 +81,8 @@ def load_settings(environ=None, **overrides) -> Settings:
             continue
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw not in (None, ""):
-            values[name] = _coerce(name, raw, kind if isinstance(kind, type) else str)
+            values[name] = _coerce(name, raw, Path if "Path" in str(kind) else
+                                   kind if isinstance(kind, type) else str)
     values.update(overrides)
 
     env = values.get("env", "development")

@@ -28,6 +28,7 @@ class AuditEvent(BaseModel):
         indexes = (
             (("chain", "seq"), True),
             (("entity", "entity_id"), False),
+            (("chain", "action"), False),
         )
 
 

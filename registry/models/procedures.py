@@ -34,6 +34,8 @@ class Procedure(BaseModel):
     consent_on_file = BooleanField(default=False)
     parental_consent_on_file = BooleanField(default=False)
     aftercare_given = BooleanField(default=False)
+    # Covering an existing tattoo: some states allow it for minors with a parent's consent.
+    is_cover_up = BooleanField(default=False)
     status = CharField(default="completed")
     notes = TextField(null=True)
     created_at = DateTimeField(default=utcnow)

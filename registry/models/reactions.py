@@ -65,6 +65,7 @@ class AdverseReaction(BaseModel):
     # Reporting clock.
     reported_to_manufacturer_on = DateField(null=True)
     reported_to_fda_on = DateField(null=True)
+    reported_to_state_on = DateField(null=True)
     fda_report_number = CharField(null=True)
     status = CharField(default="open")
     created_at = DateTimeField(default=utcnow)

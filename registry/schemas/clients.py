@@ -32,6 +32,7 @@ class ProcedureSchema(BaseSchema):
     consent_on_file = fields.Boolean(load_default=False)
     parental_consent_on_file = fields.Boolean(load_default=False)
     aftercare_given = fields.Boolean(load_default=False)
+    is_cover_up = fields.Boolean(load_default=False)
     notes = text(max_length=4000, load_default=None)
     lot_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
 
@@ -63,6 +64,7 @@ class AdverseReactionSchema(BaseSchema):
     product_available = fields.Boolean(load_default=None)
     reported_to_manufacturer_on = fields.Date(load_default=None)
     reported_to_fda_on = fields.Date(load_default=None)
+    reported_to_state_on = fields.Date(load_default=None)
     fda_report_number = text(max_length=64, load_default=None)
     lot_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
 

@@ -1,0 +1,1 @@
+"""Jurisdiction rule packs and the compliance engine that applies them."""

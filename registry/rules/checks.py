@@ -1,0 +1,406 @@
+"""The named checks a requirement can run, each over one kind of subject, as of a date."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from marshmallow import ValidationError
+
+from registry.rules.calendar import add_business_days
+
+PASS, FAIL, WARNING, NOT_APPLICABLE, NEEDS_EVIDENCE = (
+    "pass", "fail", "warning", "not_applicable", "needs_evidence")
+STATUSES = (PASS, FAIL, WARNING, NOT_APPLICABLE, NEEDS_EVIDENCE)
+SUBJECTS = ("clinic", "practitioner", "lot", "procedure", "reaction")
+SOON_DAYS = 30
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one check found for one subject: status, why, and the record and value it used."""
+
+    status: str
+    explanation: str
+    record: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    types: tuple
+    required: bool = False
+    choices: tuple | None = None
+    # Returns a problem with the value, or None.
+    check: Callable | None = None
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    name: str
+    subjects: tuple[str, ...]
+    run: Callable
+    params: dict[str, Param] = field(default_factory=dict)
+    fix: str = ""
+
+    def validate_params(self, params: dict) -> None:
+        errors = {}
+        for name in params.keys() - self.params.keys():
+            errors[name] = [f"Unknown parameter for {self.name}; known: "
+                            + (", ".join(sorted(self.params)) or "none")]
+        for name, spec in self.params.items():
+            if name not in params:
+                if spec.required:
+                    errors[name] = ["Missing data for required parameter."]
+                continue
+            value = params[name]
+            values = value.values if hasattr(value, "values") and hasattr(value, "at") \
+                else (value,)
+            for item in values:
+                if not isinstance(item, spec.types) or isinstance(item, bool) \
+                        and bool not in spec.types:
+                    errors[name] = [f"Expected {' or '.join(t.__name__ for t in spec.types)}."]
+                elif spec.choices and not set(_as_list(item)) <= set(spec.choices):
+                    errors[name] = [f"Each value one of {', '.join(spec.choices)}."]
+                elif spec.check and (problem := spec.check(item)):
+                    errors[name] = [problem]
+        if errors:
+            raise ValidationError({"check": {"params": errors}})
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+CHECK_KINDS: dict[str, CheckKind] = {}
+
+
+def check(name, subjects, fix="", **params):
+    """Register a check function under a name the packs refer to."""
+    def register(function):
+        CHECK_KINDS[name] = CheckKind(name, tuple(subjects), function, params, fix)
+        return function
+    return register
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "none"
+
+
+def _credential_label(credential) -> str:
+    number = f" {credential.number}" if credential.number else ""
+    return f"{credential.kind.replace('_', ' ')}{number} ({credential.issuer})"
+
+
+def _valid_credential(credentials, kinds, state, max_age_months, day):
+    """(best valid credential, the most recent held one) for the kinds, as of day."""
+    held = [c for c in credentials if c.kind in kinds and (state is None or c.state == state)
+            and (c.issued_on is None or c.issued_on <= day)
+            and not (c.revoked_on and c.revoked_on <= day)]
+    oldest_issue = day - relativedelta(months=max_age_months) if max_age_months else None
+    valid = [c for c in held if (c.expires_on is None or c.expires_on >= day)
+             and (oldest_issue is None or (c.issued_on and c.issued_on > oldest_issue))]
+    latest = max(held, key=lambda c: (c.expires_on or date.max, c.issued_on or date.min),
+                 default=None)
+    best = max(valid, key=lambda c: (c.expires_on or date.max, c.issued_on or date.min),
+               default=None)
+    return best, latest
+
+
+def credential_outcome(subject, requirement, context, kinds, *, revoked_ok=False) -> Outcome:
+    day = context.as_of
+    state = requirement.param("state", day)
+    max_age = requirement.param("max_age_months", day)
+    credentials = subject.credentials
+    best, latest = _valid_credential(credentials, kinds, state, max_age, day)
+    wanted = " or ".join(k.replace("_", " ") for k in kinds)
+    where = f" for {state}" if state else ""
+    if best is None:
+        if requirement.param("only_if_held", day) and latest is None and not any(
+                c.kind in kinds for c in credentials):
+            return Outcome(NOT_APPLICABLE, f"No {wanted} held, so its renewal rule does not "
+                                           "apply.")
+        revoked = [c for c in credentials if c.kind in kinds and c.revoked_on
+                   and c.revoked_on <= day]
+        if revoked:
+            return Outcome(FAIL, f"{_credential_label(revoked[0])} was revoked on "
+                                 f"{_day(revoked[0].revoked_on)}.", revoked[0].key,
+                           _day(revoked[0].revoked_on))
+        if latest is None:
+            return Outcome(FAIL, f"No {wanted}{where} on file as of {_day(day)}.")
+        if latest.expires_on and latest.expires_on < day:
+            return Outcome(FAIL, f"{_credential_label(latest)} expired on "
+                                 f"{_day(latest.expires_on)}.", latest.key,
+                           _day(latest.expires_on))
+        return Outcome(FAIL, f"{_credential_label(latest)} was issued on "
+                             f"{_day(latest.issued_on)}, more than {max_age} months before "
+                             f"{_day(day)}.", latest.key, _day(latest.issued_on))
+    label = _credential_label(best)
+    if best.verification_state in ("not_found", "mismatch", "revoked", "expired"):
+        return Outcome(WARNING, f"{label} is current on paper, but the roster check of "
+                                f"{best.verification_source or 'its source'} found: "
+                                f"{best.verification_state.replace('_', ' ')}.", best.key,
+                       best.verification_state)
+    ends = best.expires_on
+    if max_age and best.issued_on:
+        renew_by = best.issued_on + relativedelta(months=max_age)
+        ends = min(ends, renew_by) if ends else renew_by
+    if ends and ends - day <= timedelta(days=SOON_DAYS):
+        return Outcome(WARNING, f"{label} is current but lapses on {_day(ends)}.", best.key,
+                       _day(ends))
+    until = f" until {_day(ends)}" if ends else ""
+    return Outcome(PASS, f"{label} is current{until}.", best.key, _day(ends))
+
+
+CREDENTIAL_PARAMS = {
+    "state": Param((str,)),
+    "max_age_months": Param((int,)),
+    "only_if_held": Param((bool,)),
+}
+
+
+@check("credential_current", ("practitioner", "clinic"),
+       fix="Record the current credential with its dates, or renew it.",
+       kinds=Param((list,), required=True), **CREDENTIAL_PARAMS)
+def credential_current(subject, requirement, context) -> Outcome:
+    return credential_outcome(subject, requirement, context,
+                              requirement.param("kinds", context.as_of))
+
+
+@check("establishment_license_current", ("clinic",),
+       fix="Record the clinic's current establishment licence, or renew it.",
+       **CREDENTIAL_PARAMS)
+def establishment_license_current(subject, requirement, context) -> Outcome:
+    return credential_outcome(subject, requirement, context, ["establishment_license"])
+
+
+@check("training_within", ("practitioner",),
+       fix="Record the practitioner's most recent training certificate, or schedule the training.",
+       kinds=Param((list,), required=True), months=Param((int,), required=True))
+def training_within(subject, requirement, context) -> Outcome:
+    day = context.as_of
+    kinds = requirement.param("kinds", day)
+    months = requirement.param("months", day)
+    taken = [c.issued_on for c in subject.credentials
+             if c.kind in kinds and c.issued_on and c.issued_on <= day]
+    wanted = " or ".join(k.replace("_", " ") for k in kinds)
+    if not taken:
+        return Outcome(FAIL, f"No {wanted} on record as of {_day(day)}.")
+    last = max(taken)
+    due = last + relativedelta(months=months)
+    if due < day:
+        return Outcome(FAIL, f"Last {wanted} was on {_day(last)}; it was due again by "
+                             f"{_day(due)}.", value=_day(last))
+    if due - day <= timedelta(days=SOON_DAYS):
+        return Outcome(WARNING, f"Last {wanted} was on {_day(last)}; due again by {_day(due)}.",
+                       value=_day(last))
+    return Outcome(PASS, f"Last {wanted} was on {_day(last)}, within {months} months.",
+                   value=_day(last))
+
+
+@check("hepatitis_b_on_file", ("practitioner",),
+       fix="File proof of hepatitis B vaccination or immunity, or the signed declination.")
+def hepatitis_b_on_file(subject, requirement, context) -> Outcome:
+    records = [c for c in subject.credentials
+               if c.kind in ("hepatitis_b_vaccination", "hepatitis_b_declination")
+               and (c.issued_on is None or c.issued_on <= context.as_of)]
+    if not records:
+        return Outcome(FAIL, "No hepatitis B vaccination record or declination on file.")
+    record = records[-1]
+    return Outcome(PASS, f"{record.kind.replace('_', ' ').capitalize()} on file "
+                         f"({_day(record.issued_on)}).", record.key)
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+AGE_EXCEPTION_CONDITIONS = ("parental_consent", "cover_up")
+
+
+def _age_exceptions_problem(exceptions) -> str | None:
+    for exception in exceptions:
+        if not isinstance(exception, dict) or set(exception) - {"min_age", "requires"} \
+                or not isinstance(exception.get("requires"), list) \
+                or not set(exception["requires"]) <= set(AGE_EXCEPTION_CONDITIONS) \
+                or not isinstance(exception.get("min_age", 0), int):
+            return ("Each exception is {min_age: N, requires: [...]} with requirements from "
+                    + ", ".join(AGE_EXCEPTION_CONDITIONS) + ".")
+    return None
+
+
+@check("client_minimum_age", ("procedure",),
+       fix="Record the client's date of birth and, where allowed, the parental consent.",
+       min_age=Param((int,), required=True),
+       exceptions=Param((list,), check=_age_exceptions_problem))
+def client_minimum_age(subject, requirement, context) -> Outcome:
+    day = subject.performed_on
+    min_age = requirement.param("min_age", day)
+    if subject.client_birth_date is None:
+        return Outcome(NEEDS_EVIDENCE, "The client's date of birth is not recorded.",
+                       subject.client_key)
+    age = _age_on(subject.client_birth_date, day)
+    if age >= min_age:
+        return Outcome(PASS, f"Client was {age} on {_day(day)} (minimum {min_age}).",
+                       subject.client_key, str(age))
+    held = {"parental_consent": subject.parental_consent_on_file,
+            "cover_up": subject.is_cover_up}
+    for exception in requirement.param("exceptions", day) or []:
+        if age >= exception.get("min_age", 0) and all(held.get(r) for r in exception["requires"]):
+            allowed = " and ".join(r.replace("_", " ") for r in exception["requires"])
+            return Outcome(PASS, f"Client was {age} (under {min_age}); allowed with {allowed}, "
+                                 "which is on file.", subject.client_key, str(age))
+    return Outcome(FAIL, f"Client was {age} on {_day(day)}, under the minimum age of "
+                         f"{min_age}.", subject.client_key, str(age))
+
+
+@check("lot_not_expired", ("lot",), fix="Take the lot out of use and dispose of it.")
+def lot_not_expired(subject, requirement, context) -> Outcome:
+    if subject.expires_on is None:
+        return Outcome(NEEDS_EVIDENCE, f"Lot {subject.lot_number} has no expiry date recorded.",
+                       subject.key)
+    if subject.expires_on < context.as_of:
+        return Outcome(FAIL, f"Lot {subject.lot_number} expired on {_day(subject.expires_on)} "
+                             "and is still on hand.", subject.key, _day(subject.expires_on))
+    return Outcome(PASS, f"Lot {subject.lot_number} expires on {_day(subject.expires_on)}.",
+                   subject.key, _day(subject.expires_on))
+
+
+@check("lot_not_recalled", ("lot",),
+       fix="Quarantine the lot, stop using it, and follow the recall notice.")
+def lot_not_recalled(subject, requirement, context) -> Outcome:
+    status, recall = subject.status_on(context.as_of)
+    matched = [number for on, number in subject.recall_matches if on <= context.as_of]
+    recalls = ", ".join(matched) or recall
+    if status == "recalled" or matched:
+        cited = f" (recall {recalls})" if recalls else ""
+        return Outcome(FAIL, f"Lot {subject.lot_number} is recalled{cited} and still on hand.",
+                       subject.key, recalls or status)
+    if status == "quarantined":
+        return Outcome(WARNING, f"Lot {subject.lot_number} is quarantined.", subject.key, status)
+    return Outcome(PASS, f"Lot {subject.lot_number} is not under recall ({status}).",
+                   subject.key, status)
+
+
+@check("procedure_lots_recorded", ("procedure",),
+       fix="Record the colour, manufacturer and lot number of each pigment used.")
+def procedure_lots_recorded(subject, requirement, context) -> Outcome:
+    if not subject.lot_keys:
+        return Outcome(FAIL, f"No pigment lot recorded for the procedure of "
+                             f"{_day(subject.performed_on)}.", subject.key)
+    return Outcome(PASS, f"{len(subject.lot_keys)} lot(s) recorded.", subject.key)
+
+
+@check("procedure_lots_usable", ("procedure",),
+       fix="Review the clients treated with the lot and report any reaction.")
+def procedure_lots_usable(subject, requirement, context) -> Outcome:
+    day = subject.performed_on
+    problems = []
+    for key in subject.lot_keys:
+        lot = context.lots.get(key)
+        if lot is None:
+            continue
+        status, _recall = lot.status_on(day)
+        if lot.expires_on and lot.expires_on < day:
+            problems.append(f"lot {lot.lot_number} had expired on {_day(lot.expires_on)}")
+        elif status in ("recalled", "quarantined", "disposed", "expired"):
+            problems.append(f"lot {lot.lot_number} was {status}")
+    if problems:
+        return Outcome(FAIL, f"On {_day(day)}, " + "; ".join(problems) + ".", subject.key)
+    return Outcome(PASS, f"Every lot used on {_day(day)} was usable that day.", subject.key)
+
+
+def _flag_check(name, attribute, missing, present, fix):
+    @check(name, ("procedure",), fix=fix)
+    def run(subject, requirement, context) -> Outcome:
+        if getattr(subject, attribute):
+            return Outcome(PASS, present, subject.key)
+        return Outcome(FAIL, f"{missing} for the procedure of {_day(subject.performed_on)}.",
+                       subject.key)
+    return run
+
+
+_flag_check("consent_on_file", "consent_on_file", "No signed consent on file",
+            "Signed consent on file.", "File the client's signed consent.")
+_flag_check("aftercare_given", "aftercare_given", "No aftercare instructions recorded",
+            "Aftercare instructions given.", "Give and record the written aftercare instructions.")
+
+
+@check("reaction_reported_within", ("reaction",),
+       fix="Send the report and record the date it was sent.",
+       days=Param((int,), required=True), business_days=Param((bool,)),
+       to=Param((str,), required=True, choices=("manufacturer", "fda", "state")),
+       serious_only=Param((bool,)))
+def reaction_reported_within(subject, requirement, context) -> Outcome:
+    day = context.as_of
+    if requirement.param("serious_only", day) and not subject.serious:
+        return Outcome(NOT_APPLICABLE, "Not a serious reaction.", subject.key)
+    days = requirement.param("days", day)
+    business = requirement.param("business_days", day)
+    target = requirement.param("to", day)
+    due = add_business_days(subject.aware_on, days) if business \
+        else subject.aware_on + timedelta(days=days)
+    sent = getattr(subject, f"reported_to_{target}_on")
+    sent = sent if sent and sent <= day else None
+    unit = "business days" if business else "days"
+    whom = {"fda": "FDA", "manufacturer": "the manufacturer", "state": "the state"}[target]
+    if sent and sent <= due:
+        return Outcome(PASS, f"Reported to {whom} on {_day(sent)}, within {days} {unit} of "
+                             f"{_day(subject.aware_on)}.", subject.key, _day(sent))
+    if sent:
+        return Outcome(FAIL, f"Reported to {whom} on {_day(sent)}, after the deadline of "
+                             f"{_day(due)}.", subject.key, _day(sent))
+    if day > due:
+        return Outcome(FAIL, f"Not reported to {whom}; the deadline was {_day(due)}.",
+                       subject.key, _day(due))
+    return Outcome(WARNING, f"Report to {whom} due by {_day(due)} ({days} {unit} from "
+                            f"{_day(subject.aware_on)}).", subject.key, _day(due))
+
+
+@check("inspection_within", ("clinic",),
+       fix="Ask the health authority for an inspection, or record the last one.",
+       months=Param((int,), required=True))
+def inspection_within(subject, requirement, context) -> Outcome:
+    day = context.as_of
+    months = requirement.param("months", day)
+    done = [i.inspected_on for i in subject.inspections if i.inspected_on <= day]
+    if not done:
+        return Outcome(FAIL, "No inspection on record.")
+    last = max(done)
+    due = last + relativedelta(months=months)
+    if due < day:
+        return Outcome(FAIL, f"Last inspected on {_day(last)}; another was due by {_day(due)}.",
+                       value=_day(last))
+    return Outcome(PASS, f"Last inspected on {_day(last)}, within {months} months.",
+                   value=_day(last))
+
+
+@check("record_retention", ("clinic",),
+       fix="Restore the removed records from backup; keep records for the full period.",
+       years=Param((int,), required=True))
+def record_retention(subject, requirement, context) -> Outcome:
+    years = requirement.param("years", context.as_of)
+    early = [d for d in subject.deletions if d.deleted_on <= context.as_of
+             and d.record_on > d.deleted_on - relativedelta(years=years)]
+    if early:
+        first = early[0]
+        return Outcome(FAIL, f"{len(early)} record(s) removed before {years} years, e.g. "
+                             f"{first.entity} of {_day(first.record_on)} removed on "
+                             f"{_day(first.deleted_on)}.", first.key)
+    return Outcome(PASS, f"No record was removed before it was {years} years old.")
+
+
+@check("no_approval_claim", ("lot",),
+       fix="Remove the claim: no color additive is approved for injection into the skin.")
+def no_approval_claim(subject, requirement, context) -> Outcome:
+    text = (subject.description or "").lower()
+    if "fda approved" in text or "fda-approved" in text:
+        return Outcome(FAIL, f"{subject.product} is described as FDA-approved.", subject.key)
+    return Outcome(PASS, f"{subject.product} makes no approval claim.", subject.key)
+
+
+@check("attestation", SUBJECTS,
+       fix="Confirm on site and keep the evidence with the clinic's records.",
+       evidence=Param((str,), required=True))
+def attestation(subject, requirement, context) -> Outcome:
+    return Outcome(NEEDS_EVIDENCE, requirement.param("evidence", context.as_of))

@@ -1,0 +1,30 @@
+"""Checklists for clinics, as of a date, from the rule packs the application loaded."""
+
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+
+from registry.models import Clinic
+from registry.rules.engine import Checklist, evaluate_facts
+from registry.rules.facts import load_clinics
+from registry.rules.packs import Pack, packs_at
+
+
+def loaded_packs() -> tuple[Pack, ...]:
+    return packs_at(str(Path(current_app.config["JURISDICTIONS_PATH"]).resolve()))
+
+
+def checklist(clinic_id: int, as_of: date) -> Checklist:
+    """The clinic's checklist as of a date (a fixed number of queries, whatever its size)."""
+    facts = load_clinics([clinic_id])
+    if not facts:
+        raise LookupError(f"no clinic {clinic_id}")
+    return evaluate_facts(facts[0], loaded_packs(), as_of)
+
+
+def sweep(state: str, as_of: date) -> list[Checklist]:
+    """Checklists for every clinic in a state, fetched in bulk."""
+    packs = loaded_packs()
+    clinic_ids = Clinic.select(Clinic.id).where(Clinic.state == state)
+    return [evaluate_facts(facts, packs, as_of) for facts in load_clinics(clinic_ids)]
