@@ -1,5 +1,6 @@
-"""US federal business days, for reporting clocks counted in business days."""
+"""Calendar arithmetic for the rules: whole months, and US federal business days."""
 
+from calendar import monthrange
 from datetime import date, timedelta
 from functools import cache
 
@@ -23,3 +24,10 @@ def add_business_days(start: date, count: int) -> date:
         if is_business_day(day):
             count -= 1
     return day
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier), clamped to the month's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))

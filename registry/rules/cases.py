@@ -8,6 +8,7 @@ from registry.rules.engine import evaluate_facts
 from registry.rules.facts import (
     ClinicFact,
     CredentialFact,
+    DeletionFact,
     InspectionFact,
     LotFact,
     PractitionerFact,
@@ -83,6 +84,9 @@ def clinic_from_facts(raw: dict) -> ClinicFact:
             _d(raw_reaction.get("reported_to_state_on"))))
     clinic.inspections = [InspectionFact(f"i{i}", _d(v))
                           for i, v in enumerate(raw.get("inspections", []))]
+    clinic.deletions = [DeletionFact(f"d{i}", d.get("entity", "client"), _d(d["record_on"]),
+                                     _d(d["deleted_on"]))
+                        for i, d in enumerate(raw.get("deletions", []))]
     return clinic
 
 

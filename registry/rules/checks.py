@@ -4,10 +4,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from marshmallow import ValidationError
 
-from registry.rules.calendar import add_business_days
+from registry.rules.calendar import add_business_days, add_months
 
 PASS, FAIL, WARNING, NOT_APPLICABLE, NEEDS_EVIDENCE = (
     "pass", "fail", "warning", "not_applicable", "needs_evidence")
@@ -16,14 +15,29 @@ SUBJECTS = ("clinic", "practitioner", "lot", "procedure", "reaction")
 SOON_DAYS = 30
 
 
-@dataclass(slots=True)
 class Outcome:
-    """What one check found for one subject: status, why, and the record and value it used."""
+    """What one check found for one subject: status, why, and the record and value it used.
 
-    status: str
-    explanation: str
-    record: str | None = None
-    value: str | None = None
+    The explanation is a template and its arguments, formatted only when read: a state-wide
+    sweep makes hundreds of thousands of outcomes and shows few of them.
+    """
+
+    __slots__ = ("status", "template", "args", "record", "value", "downgraded")
+
+    def __init__(self, status, template, record=None, value=None, *, args=(), downgraded=False):
+        self.status = status
+        self.template = template
+        self.args = args
+        self.record = record
+        self.value = value
+        self.downgraded = downgraded
+
+    @property
+    def explanation(self) -> str:
+        return self.template.format(*self.args) if self.args else self.template
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.status!r}, {self.explanation!r})"
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,7 @@ class Param:
 class CheckKind:
     name: str
     subjects: tuple[str, ...]
+    # run(subjects, requirement, context) -> one Outcome per subject, in order.
     run: Callable
     params: dict[str, Param] = field(default_factory=dict)
     fix: str = ""
@@ -76,7 +91,17 @@ CHECK_KINDS: dict[str, CheckKind] = {}
 
 
 def check(name, subjects, fix="", **params):
-    """Register a check function under a name the packs refer to."""
+    """Register a one-subject check function under a name the packs refer to."""
+    def register(function):
+        def run(items, requirement, context):
+            return [function(subject, requirement, context) for subject in items]
+        CHECK_KINDS[name] = CheckKind(name, tuple(subjects), run, params, fix)
+        return function
+    return register
+
+
+def check_many(name, subjects, fix="", **params):
+    """Register a check that takes all its subjects at once (for checks run per procedure)."""
     def register(function):
         CHECK_KINDS[name] = CheckKind(name, tuple(subjects), function, params, fix)
         return function
@@ -97,7 +122,7 @@ def _valid_credential(credentials, kinds, state, max_age_months, day):
     held = [c for c in credentials if c.kind in kinds and (state is None or c.state == state)
             and (c.issued_on is None or c.issued_on <= day)
             and not (c.revoked_on and c.revoked_on <= day)]
-    oldest_issue = day - relativedelta(months=max_age_months) if max_age_months else None
+    oldest_issue = add_months(day, -max_age_months) if max_age_months else None
     valid = [c for c in held if (c.expires_on is None or c.expires_on >= day)
              and (oldest_issue is None or (c.issued_on and c.issued_on > oldest_issue))]
     latest = max(held, key=lambda c: (c.expires_on or date.max, c.issued_on or date.min),
@@ -143,7 +168,7 @@ def credential_outcome(subject, requirement, context, kinds, *, revoked_ok=False
                        best.verification_state)
     ends = best.expires_on
     if max_age and best.issued_on:
-        renew_by = best.issued_on + relativedelta(months=max_age)
+        renew_by = add_months(best.issued_on, max_age)
         ends = min(ends, renew_by) if ends else renew_by
     if ends and ends - day <= timedelta(days=SOON_DAYS):
         return Outcome(WARNING, f"{label} is current but lapses on {_day(ends)}.", best.key,
@@ -187,7 +212,7 @@ def training_within(subject, requirement, context) -> Outcome:
     if not taken:
         return Outcome(FAIL, f"No {wanted} on record as of {_day(day)}.")
     last = max(taken)
-    due = last + relativedelta(months=months)
+    due = add_months(last, months)
     if due < day:
         return Outcome(FAIL, f"Last {wanted} was on {_day(last)}; it was due again by "
                              f"{_day(due)}.", value=_day(last))
@@ -211,10 +236,6 @@ def hepatitis_b_on_file(subject, requirement, context) -> Outcome:
                          f"({_day(record.issued_on)}).", record.key)
 
 
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 AGE_EXCEPTION_CONDITIONS = ("parental_consent", "cover_up")
 
 
@@ -229,29 +250,41 @@ def _age_exceptions_problem(exceptions) -> str | None:
     return None
 
 
-@check("client_minimum_age", ("procedure",),
-       fix="Record the client's date of birth and, where allowed, the parental consent.",
-       min_age=Param((int,), required=True),
-       exceptions=Param((list,), check=_age_exceptions_problem))
-def client_minimum_age(subject, requirement, context) -> Outcome:
-    day = subject.performed_on
-    min_age = requirement.param("min_age", day)
-    if subject.client_birth_date is None:
-        return Outcome(NEEDS_EVIDENCE, "The client's date of birth is not recorded.",
-                       subject.client_key)
-    age = _age_on(subject.client_birth_date, day)
-    if age >= min_age:
-        return Outcome(PASS, f"Client was {age} on {_day(day)} (minimum {min_age}).",
-                       subject.client_key, str(age))
-    held = {"parental_consent": subject.parental_consent_on_file,
-            "cover_up": subject.is_cover_up}
-    for exception in requirement.param("exceptions", day) or []:
+@check_many("client_minimum_age", ("procedure",),
+            fix="Record the client's date of birth and, where allowed, the parental consent.",
+            min_age=Param((int,), required=True),
+            exceptions=Param((list,), check=_age_exceptions_problem))
+def client_minimum_age(procedures, requirement, context) -> list[Outcome]:
+    outcomes = []
+    dated = requirement.is_dated("min_age")
+    min_age = requirement.param("min_age", context.as_of)
+    for procedure in procedures:
+        day, born = procedure.performed_on, procedure.client_birth_date
+        if dated:
+            min_age = requirement.param("min_age", day)
+        if born is None:
+            outcomes.append(Outcome(NEEDS_EVIDENCE, "The client's date of birth is not recorded.",
+                                    procedure.client_key))
+            continue
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if age >= min_age:
+            outcomes.append(Outcome(PASS, "Client was {} on {} (minimum {}).",
+                                    procedure.client_key, age, args=(age, day, min_age)))
+            continue
+        outcomes.append(_under_age(procedure, requirement, age, min_age))
+    return outcomes
+
+
+def _under_age(procedure, requirement, age, min_age) -> Outcome:
+    held = {"parental_consent": procedure.parental_consent_on_file,
+            "cover_up": procedure.is_cover_up}
+    for exception in requirement.param("exceptions", procedure.performed_on) or []:
         if age >= exception.get("min_age", 0) and all(held.get(r) for r in exception["requires"]):
             allowed = " and ".join(r.replace("_", " ") for r in exception["requires"])
-            return Outcome(PASS, f"Client was {age} (under {min_age}); allowed with {allowed}, "
-                                 "which is on file.", subject.client_key, str(age))
-    return Outcome(FAIL, f"Client was {age} on {_day(day)}, under the minimum age of "
-                         f"{min_age}.", subject.client_key, str(age))
+            return Outcome(PASS, "Client was {} (under {}); allowed with {}, which is on file.",
+                           procedure.client_key, age, args=(age, min_age, allowed))
+    return Outcome(FAIL, "Client was {} on {}, under the minimum age of {}.",
+                   procedure.client_key, age, args=(age, procedure.performed_on, min_age))
 
 
 @check("lot_not_expired", ("lot",), fix="Take the lot out of use and dispose of it.")
@@ -282,41 +315,41 @@ def lot_not_recalled(subject, requirement, context) -> Outcome:
                    subject.key, status)
 
 
-@check("procedure_lots_recorded", ("procedure",),
-       fix="Record the colour, manufacturer and lot number of each pigment used.")
-def procedure_lots_recorded(subject, requirement, context) -> Outcome:
-    if not subject.lot_keys:
-        return Outcome(FAIL, f"No pigment lot recorded for the procedure of "
-                             f"{_day(subject.performed_on)}.", subject.key)
-    return Outcome(PASS, f"{len(subject.lot_keys)} lot(s) recorded.", subject.key)
+@check_many("procedure_lots_recorded", ("procedure",),
+            fix="Record the colour, manufacturer and lot number of each pigment used.")
+def procedure_lots_recorded(procedures, requirement, context) -> list[Outcome]:
+    return [Outcome(PASS, "{} lot(s) recorded.", p.key, args=(len(p.lot_keys),)) if p.lot_keys
+            else Outcome(FAIL, "No pigment lot recorded for the procedure of {}.", p.key,
+                         args=(p.performed_on,))
+            for p in procedures]
 
 
-@check("procedure_lots_usable", ("procedure",),
-       fix="Review the clients treated with the lot and report any reaction.")
-def procedure_lots_usable(subject, requirement, context) -> Outcome:
-    day = subject.performed_on
-    problems = []
-    for key in subject.lot_keys:
-        lot = context.lots.get(key)
-        if lot is None:
-            continue
-        status, _recall = lot.status_on(day)
-        if lot.expires_on and lot.expires_on < day:
-            problems.append(f"lot {lot.lot_number} had expired on {_day(lot.expires_on)}")
-        elif status in ("recalled", "quarantined", "disposed", "expired"):
-            problems.append(f"lot {lot.lot_number} was {status}")
-    if problems:
-        return Outcome(FAIL, f"On {_day(day)}, " + "; ".join(problems) + ".", subject.key)
-    return Outcome(PASS, f"Every lot used on {_day(day)} was usable that day.", subject.key)
+USABLE = Outcome(PASS, "Every lot used was usable on the day of the procedure.")
+
+
+@check_many("procedure_lots_usable", ("procedure",),
+            fix="Review the clients treated with the lot and report any reaction.")
+def procedure_lots_usable(procedures, requirement, context) -> list[Outcome]:
+    lots = context.lots
+    outcomes = []
+    for procedure in procedures:
+        day = procedure.performed_on
+        problems = [problem for key in procedure.lot_keys
+                    if (lot := lots.get(key)) is not None and (problem := lot.problem_on(day))]
+        outcomes.append(Outcome(FAIL, "On {}, {}.", procedure.key,
+                                args=(day, "; ".join(problems))) if problems else USABLE)
+    return outcomes
 
 
 def _flag_check(name, attribute, missing, present, fix):
-    @check(name, ("procedure",), fix=fix)
-    def run(subject, requirement, context) -> Outcome:
-        if getattr(subject, attribute):
-            return Outcome(PASS, present, subject.key)
-        return Outcome(FAIL, f"{missing} for the procedure of {_day(subject.performed_on)}.",
-                       subject.key)
+    on_file = Outcome(PASS, present)
+
+    @check_many(name, ("procedure",), fix=fix)
+    def run(procedures, requirement, context) -> list[Outcome]:
+        return [on_file if getattr(p, attribute) else
+                Outcome(FAIL, missing + " for the procedure of {}.", p.key,
+                        args=(p.performed_on,))
+                for p in procedures]
     return run
 
 
@@ -367,7 +400,7 @@ def inspection_within(subject, requirement, context) -> Outcome:
     if not done:
         return Outcome(FAIL, "No inspection on record.")
     last = max(done)
-    due = last + relativedelta(months=months)
+    due = add_months(last, months)
     if due < day:
         return Outcome(FAIL, f"Last inspected on {_day(last)}; another was due by {_day(due)}.",
                        value=_day(last))
@@ -381,7 +414,7 @@ def inspection_within(subject, requirement, context) -> Outcome:
 def record_retention(subject, requirement, context) -> Outcome:
     years = requirement.param("years", context.as_of)
     early = [d for d in subject.deletions if d.deleted_on <= context.as_of
-             and d.record_on > d.deleted_on - relativedelta(years=years)]
+             and d.record_on > add_months(d.deleted_on, -12 * years)]
     if early:
         first = early[0]
         return Outcome(FAIL, f"{len(early)} record(s) removed before {years} years, e.g. "

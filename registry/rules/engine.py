@@ -18,20 +18,50 @@ PACK_ORDER = {"federal": 0, "state": 1, "local": 2, "professional": 3}
 SUBJECT_ORDER = ("clinic", "practitioner", "lot", "procedure", "reaction")
 
 
+def subject_label(kind: str, subject) -> str:
+    if subject is None:
+        return "none"
+    if kind in ("clinic", "practitioner"):
+        return subject.name
+    if kind == "lot":
+        return f"{subject.product}, lot {subject.lot_number}"
+    if kind == "procedure":
+        return f"procedure of {subject.performed_on.isoformat()}"
+    return f"reaction known {subject.aware_on.isoformat()}"
+
+
+@dataclass(slots=True)
+class Result:
+    """One requirement applied to its subjects: outcomes[i] is for subjects[i]."""
+
+    requirement: Requirement
+    subjects: list
+    outcomes: list
+
+
 @dataclass(slots=True)
 class Item:
     """One requirement applied to one subject (the clinic, a practitioner, a lot, ...)."""
 
     requirement: Requirement
-    subject_type: str
-    subject_key: str | None
-    subject_label: str
+    subject: object
     outcome: Outcome
-    downgraded: bool = False
 
     @property
     def status(self) -> str:
         return self.outcome.status
+
+    @property
+    def subject_type(self) -> str:
+        return self.requirement.applies_to
+
+    @property
+    def subject_key(self):
+        return None if self.subject is None else self.subject.key
+
+    @property
+    def subject_label(self) -> str:
+        return subject_label(self.requirement.applies_to, self.subject)
 
     @property
     def fix(self) -> str:
@@ -45,22 +75,26 @@ class Item:
             "statement": requirement.statement,
             "jurisdiction": requirement.pack.jurisdiction,
             "rule_version": requirement.version,
+            "effective_from": requirement.effective_from.isoformat(),
+            "start_known": requirement.start_known,
             "severity": requirement.severity,
             "confidence": requirement.confidence,
             "conflict": requirement.conflict,
-            "effective_from": requirement.effective_from.isoformat(),
-            "start_known": requirement.start_known,
             "note": requirement.note,
             "citations": [{"code": c.code, "url": c.url} for c in requirement.citations],
-            "subject": {"type": self.subject_type, "id": self.subject_key,
+            "subject": {"type": self.subject_type, "id": _plain(self.subject_key),
                         "label": self.subject_label},
             "status": self.status,
             "explanation": self.outcome.explanation,
-            "record": self.outcome.record,
-            "value": self.outcome.value,
-            "downgraded_for_confidence": self.downgraded,
+            "record": _plain(self.outcome.record),
+            "value": _plain(self.outcome.value),
+            "downgraded_for_confidence": self.outcome.downgraded,
             "fix": None if self.status in ("pass", "not_applicable") else self.fix,
         }
+
+
+def _plain(value):
+    return None if value is None else str(value)
 
 
 @dataclass
@@ -68,12 +102,21 @@ class Checklist:
     clinic: ClinicFact
     as_of: date
     packs: list[Pack]
-    items: list[Item] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(r.outcomes) for r in self.results)
+
+    @property
+    def items(self) -> list[Item]:
+        return [Item(r.requirement, subject, outcome) for r in self.results
+                for subject, outcome in zip(r.subjects, r.outcomes, strict=True)]
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
-        for item in self.items:
-            counts[item.status] += 1
+        for result in self.results:
+            for outcome in result.outcomes:
+                counts[outcome.status] += 1
         return counts
 
     @property
@@ -86,7 +129,7 @@ class Checklist:
 
     def to_dict(self) -> dict:
         return {
-            "clinic": {"id": self.clinic.key, "name": self.clinic.name,
+            "clinic": {"id": _plain(self.clinic.key), "name": self.clinic.name,
                        "state": self.clinic.state},
             "as_of": self.as_of.isoformat(),
             "overall": self.overall,
@@ -114,25 +157,48 @@ def applicable_packs(packs, clinic: ClinicFact) -> list[Pack]:
     return sorted(chosen, key=lambda p: (PACK_ORDER[p.kind], p.jurisdiction))
 
 
-def subjects(clinic: ClinicFact, kind: str, as_of: date):
-    """(key, label, subject, the date the rule must be in force on) for a kind of subject."""
+def subjects(clinic: ClinicFact, kind: str, as_of: date) -> list:
+    """The subjects of a kind that exist as of the date."""
     if kind == "clinic":
-        return [(clinic.key, clinic.name, clinic, as_of)]
+        return [clinic]
     if kind == "practitioner":
         seen, out = set(), []
         for person in clinic.practitioners:
             if person.key not in seen and person.works_on(as_of):
                 seen.add(person.key)
-                out.append((person.key, person.name, person, as_of))
+                out.append(person)
         return out
     if kind == "lot":
-        return [(lot.key, f"{lot.product}, lot {lot.lot_number}", lot, as_of)
-                for lot in clinic.lots if lot.on_hand(as_of)]
+        return [lot for lot in clinic.lots if lot.on_hand(as_of)]
     if kind == "procedure":
-        return [(p.key, f"procedure of {p.performed_on.isoformat()}", p, p.performed_on)
-                for p in clinic.procedures if p.performed_on <= as_of]
-    return [(r.key, f"reaction known {r.aware_on.isoformat()}", r, r.aware_on)
-            for r in clinic.reactions if r.aware_on <= as_of]
+        return [p for p in clinic.procedures if p.performed_on <= as_of]
+    return [r for r in clinic.reactions if r.aware_on <= as_of]
+
+
+def _rule_day(kind: str):
+    """The date a subject is judged on: its own date for procedures and reactions."""
+    if kind == "procedure":
+        return lambda subject: subject.performed_on
+    if kind == "reaction":
+        return lambda subject: subject.aware_on
+    return None
+
+
+def _in_force_for(requirement: Requirement, kind: str, candidates: list, as_of: date) -> list:
+    day_of = _rule_day(kind)
+    if day_of is None:
+        return candidates if requirement.in_force(as_of) else []
+    if requirement.effective_to is None and candidates and all(
+            requirement.effective_from <= day_of(s) for s in (candidates[0], candidates[-1])):
+        # Subjects are in date order: if the first and last are covered, all are.
+        return candidates
+    return [s for s in candidates if requirement.in_force(day_of(s))]
+
+
+def _downgrade(outcome: Outcome, requirement: Requirement) -> Outcome:
+    # A rule the sources do not settle is never a confident failure.
+    return Outcome(WARNING, "{} The rule itself is not settled: {}", outcome.record,
+                   outcome.value, args=(outcome.explanation, requirement.note), downgraded=True)
 
 
 def evaluate_facts(clinic: ClinicFact, packs, as_of: date) -> Checklist:
@@ -140,30 +206,22 @@ def evaluate_facts(clinic: ClinicFact, packs, as_of: date) -> Checklist:
     chosen = applicable_packs(packs, clinic)
     checklist = Checklist(clinic, as_of, chosen)
     context = Context(clinic, as_of)
-    subject_lists = {kind: subjects(clinic, kind, as_of) for kind in SUBJECT_ORDER}
-    items = checklist.items
+    candidates = {kind: subjects(clinic, kind, as_of) for kind in SUBJECT_ORDER}
     for pack in chosen:
         for requirement in pack.requirements:
             if requirement.effective_from > as_of:
                 continue
-            run = CHECK_KINDS[requirement.check_kind].run
-            doubtful = requirement.confidence == "unverified" or requirement.conflict
-            listed = False
-            for key, label, subject, rule_day in subject_lists[requirement.applies_to]:
-                if not requirement.in_force(rule_day):
-                    continue
-                outcome = run(subject, requirement, context)
-                downgraded = doubtful and outcome.status == FAIL
-                if downgraded:
-                    # A rule the sources do not settle is never a confident failure.
-                    outcome = Outcome(WARNING, f"{outcome.explanation} The rule itself is not "
-                                               f"settled: {requirement.note}", outcome.record,
-                                      outcome.value)
-                items.append(Item(requirement, requirement.applies_to, key, label, outcome,
-                                  downgraded))
-                listed = True
-            if not listed and requirement.in_force(as_of):
-                items.append(Item(requirement, requirement.applies_to, None, "none",
-                                  Outcome(NOT_APPLICABLE, f"No {requirement.applies_to} to "
-                                                          f"check as of {as_of.isoformat()}.")))
+            kind = requirement.applies_to
+            chosen_subjects = _in_force_for(requirement, kind, candidates[kind], as_of)
+            if not chosen_subjects:
+                if requirement.in_force(as_of):
+                    checklist.results.append(Result(requirement, [None], [Outcome(
+                        NOT_APPLICABLE, "No {} to check as of {}.", args=(kind, as_of))]))
+                continue
+            outcomes = CHECK_KINDS[requirement.check_kind].run(chosen_subjects, requirement,
+                                                               context)
+            if requirement.confidence == "unverified" or requirement.conflict:
+                outcomes = [_downgrade(o, requirement) if o.status == FAIL else o
+                            for o in outcomes]
+            checklist.results.append(Result(requirement, chosen_subjects, outcomes))
     return checklist

@@ -29,7 +29,7 @@ from registry.models import (
 
 @dataclass(slots=True)
 class CredentialFact:
-    key: str
+    key: object
     kind: str
     issuer: str
     number: str | None = None
@@ -43,7 +43,7 @@ class CredentialFact:
 
 @dataclass(slots=True)
 class PractitionerFact:
-    key: str
+    key: object
     name: str
     starts_on: date
     ends_on: date | None = None
@@ -53,9 +53,12 @@ class PractitionerFact:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
+USABLE_STATUSES = ("received", "in_use")
+
+
 @dataclass(slots=True)
 class LotFact:
-    key: str
+    key: object
     lot_number: str
     product: str
     received_on: date
@@ -65,6 +68,8 @@ class LotFact:
     history: list = field(default_factory=list)
     # (matched_on, recall_number)
     recall_matches: list = field(default_factory=list)
+    # Whether the history holds any status other than received or in use (worked out once).
+    ever_unusable: bool | None = None
 
     def status_on(self, day: date) -> tuple[str | None, str | None]:
         status, recall = None, None
@@ -74,13 +79,27 @@ class LotFact:
             status, recall = value, recall_number or recall
         return status, recall
 
+    def problem_on(self, day: date) -> str | None:
+        """Why the lot could not be used on a day, or None."""
+        if self.expires_on and self.expires_on < day:
+            return f"lot {self.lot_number} had expired on {self.expires_on.isoformat()}"
+        if day < self.received_on:
+            return f"lot {self.lot_number} was not yet received"
+        if self.ever_unusable is None:
+            self.ever_unusable = any(s not in USABLE_STATUSES for _d, s, _r in self.history)
+        if self.ever_unusable:
+            status = self.status_on(day)[0]
+            if status not in USABLE_STATUSES:
+                return f"lot {self.lot_number} was {status or 'not yet received'}"
+        return None
+
     def on_hand(self, day: date) -> bool:
         return self.received_on <= day and self.status_on(day)[0] != "disposed"
 
 
 @dataclass(slots=True)
 class ProcedureFact:
-    key: str
+    key: object
     performed_on: date
     practitioner_key: str | None = None
     client_key: str | None = None
@@ -94,7 +113,7 @@ class ProcedureFact:
 
 @dataclass(slots=True)
 class ReactionFact:
-    key: str
+    key: object
     event_on: date
     aware_on: date
     serious: bool = False
@@ -105,13 +124,13 @@ class ReactionFact:
 
 @dataclass(slots=True)
 class InspectionFact:
-    key: str
+    key: object
     inspected_on: date
 
 
 @dataclass(slots=True)
 class DeletionFact:
-    key: str
+    key: object
     entity: str
     record_on: date
     deleted_on: date
@@ -119,7 +138,7 @@ class DeletionFact:
 
 @dataclass(slots=True)
 class ClinicFact:
-    key: str
+    key: object
     name: str
     state: str
     city: str | None = None
@@ -133,16 +152,14 @@ class ClinicFact:
 
 
 def _date(value) -> date | None:
-    """A date from a database value: SQLite returns text, PostgreSQL a date."""
-    if value is None or type(value) is date:
-        return value
-    if isinstance(value, datetime):
-        return value.date()
+    """The date of a timestamp column: SQLite returns text, PostgreSQL a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value and value.date()
     return date.fromisoformat(value[:10])
 
 
 def _rows(query):
-    """Rows as the driver returns them; dates are converted by the caller, cheaply."""
+    """Rows as the driver returns them: no model instances, DATE columns already dates."""
     return db.execute(query)
 
 
@@ -152,7 +169,7 @@ def load_clinics(clinic_ids) -> list[ClinicFact]:
     for cid, name, state, city in _rows(
             Clinic.select(Clinic.id, Clinic.name, Clinic.state, Clinic.city)
             .where(Clinic.id.in_(clinic_ids)).order_by(Clinic.id)):
-        clinics[cid] = ClinicFact(str(cid), name, state, city)
+        clinics[cid] = ClinicFact(cid, name, state, city)
     if not clinics:
         return []
 
@@ -163,7 +180,7 @@ def load_clinics(clinic_ids) -> list[ClinicFact]:
         .join(Practitioner).where(Affiliation.clinic.in_(clinic_ids))
         .order_by(Affiliation.practitioner, Affiliation.starts_on))
     for cid, pid, first, last, starts, ends in affiliation_rows:
-        fact = PractitionerFact(str(pid), f"{first} {last}", _date(starts), _date(ends))
+        fact = PractitionerFact(pid, f"{first} {last}", starts, ends)
         clinics[cid].practitioners.append(fact)
         by_practitioner[pid].append(fact)
 
@@ -178,8 +195,8 @@ def load_clinics(clinic_ids) -> list[ClinicFact]:
         .order_by(Credential.issued_on, Credential.id))
     for (key, pid, cid, kind, issuer, number, state, issued, expires, revoked, verification,
          source) in credential_rows:
-        fact = CredentialFact(str(key), kind, issuer, number, state, _date(issued),
-                              _date(expires), _date(revoked), verification, source)
+        fact = CredentialFact(key, kind, issuer, number, state, issued, expires, revoked,
+                              verification, source)
         if cid in clinics:
             clinics[cid].credentials.append(fact)
         for practitioner in by_practitioner.get(pid, ()):
@@ -195,8 +212,7 @@ def load_clinics(clinic_ids) -> list[ClinicFact]:
         .where(PigmentLot.clinic.in_(clinic_ids)).order_by(PigmentLot.id))
     for key, cid, number, received, expires, brand, name, shade, description, maker in lot_rows:
         product = f"{maker} {name}" + (f" ({shade})" if shade else "")
-        lots[key] = LotFact(str(key), number, product, _date(received), _date(expires),
-                            description or brand)
+        lots[key] = LotFact(key, number, product, received, expires, description or brand)
         clinics[cid].lots.append(lots[key])
 
     clinic_lots = PigmentLot.select(PigmentLot.id).where(PigmentLot.clinic.in_(clinic_ids))
@@ -205,7 +221,7 @@ def load_clinics(clinic_ids) -> list[ClinicFact]:
                                    LotStatusChange.status, LotStatusChange.recall_number)
             .where(LotStatusChange.lot.in_(clinic_lots))
             .order_by(LotStatusChange.effective_on, LotStatusChange.id)):
-        lots[lot_id].history.append((_date(effective), status, recall))
+        lots[lot_id].history.append((effective, status, recall))
     for lot_id, matched, number in _rows(
             RecallMatch.select(RecallMatch.lot, RecallMatch.matched_at, Recall.recall_number)
             .join(Recall).where(RecallMatch.lot.in_(clinic_lots)).order_by(RecallMatch.id)):
@@ -222,15 +238,15 @@ def load_clinics(clinic_ids) -> list[ClinicFact]:
         .order_by(Procedure.performed_on, Procedure.id))
     for key, cid, performed, pid, client, born, consent, parental, aftercare, cover in \
             procedure_rows:
-        fact = ProcedureFact(str(key), _date(performed), str(pid), str(client), _date(born),
-                             bool(consent), bool(parental), bool(aftercare), bool(cover))
+        fact = ProcedureFact(key, performed, pid, client, born, consent, parental, aftercare,
+                             cover)
         procedures[key] = fact
         clinics[cid].procedures.append(fact)
     for procedure_id, lot_id in _rows(
             ProcedureLot.select(ProcedureLot.procedure, ProcedureLot.lot)
             .join(Procedure).where(Procedure.clinic.in_(clinic_ids))):
         if procedure_id in procedures:
-            procedures[procedure_id].lot_keys.append(str(lot_id))
+            procedures[procedure_id].lot_keys.append(lot_id)
 
     for key, cid, event, aware, serious, to_maker, to_fda, to_state in _rows(
             AdverseReaction.select(AdverseReaction.id, AdverseReaction.clinic,
@@ -241,13 +257,12 @@ def load_clinics(clinic_ids) -> list[ClinicFact]:
                                    AdverseReaction.reported_to_state_on)
             .where(AdverseReaction.clinic.in_(clinic_ids)).order_by(AdverseReaction.id)):
         clinics[cid].reactions.append(ReactionFact(
-            str(key), _date(event), _date(aware), bool(serious), _date(to_maker), _date(to_fda),
-            _date(to_state)))
+            key, event, aware, serious, to_maker, to_fda, to_state))
 
     for key, cid, inspected in _rows(
             Inspection.select(Inspection.id, Inspection.clinic, Inspection.inspected_on)
             .where(Inspection.clinic.in_(clinic_ids)).order_by(Inspection.inspected_on)):
-        clinics[cid].inspections.append(InspectionFact(str(key), _date(inspected)))
+        clinics[cid].inspections.append(InspectionFact(key, inspected))
 
     chains = {f"clinic:{cid}": cid for cid in clinics}
     for key, chain, entity, occurred, changes in _rows(

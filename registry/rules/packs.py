@@ -203,6 +203,9 @@ class Requirement:
         value = self.params.get(name, default)
         return value.at(day) if isinstance(value, DatedValue) else value
 
+    def is_dated(self, name: str) -> bool:
+        return isinstance(self.params.get(name), DatedValue)
+
     @property
     def version(self) -> str:
         return f"{self.pack.version}/{self.id}@{self.effective_from.isoformat()}"
