@@ -34,6 +34,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/audit_write.py
+	$(BIN)/python bench/checklist_sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -27,7 +27,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     from registry import cli, db, errors, health, home, logs, security
+    from registry.rules.packs import packs_at
 
+    # A broken rule pack stops the service here, naming file, requirement and field.
+    packs_at(str(Path(app.config["JURISDICTIONS_PATH"]).resolve()))
     logs.init_app(app)
     db.init_app(app)
     security.init_app(app)

@@ -137,8 +137,9 @@ def rules_check(path):
               help="Evaluate as of this date (default: today).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@click.option("--problems", is_flag=True, help="Text: list only items that need attention.")
 @with_appcontext
-def checklist_command(clinic, as_of, output):
+def checklist_command(clinic, as_of, output, problems):
     """Print a clinic's checklist (CLINIC is its id or exact name)."""
     import json
 
@@ -158,7 +159,7 @@ def checklist_command(clinic, as_of, output):
         return
     from registry.rules.text import render_text
 
-    click.echo(render_text(result))
+    click.echo(render_text(result, problems_only=problems))
 
 
 @click.command("serve")

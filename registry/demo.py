@@ -119,6 +119,9 @@ class _Loader:
             self.procedures(clinic, people, clients, lots)
         self.reactions(clinics_by_state["OR"])
         self.inspection(clinics_by_state["OR"])
+        inspections.record_inspection({
+            "clinic_id": clinics_by_state["CA"].id, "inspected_on": self.days(-120),
+            "kind": "routine", "result": "pass"}, LOADER)
         return self.counts
 
     def users(self, clinics_by_state):
@@ -193,6 +196,12 @@ class _Loader:
             {"kind": "spcp_cpcp", "issuer": "Society of Permanent Cosmetic Professionals",
              "number": f"CPCP-{state}{index + 7:04d}", "issued_on": self.days(-500),
              "expires_on": self.days(230), "verification_state": "self_reported"},
+            {"kind": "first_aid_cpr", "issuer": "American Heart Association",
+             "issued_on": self.days(-400), "expires_on": self.days(330),
+             "verification_state": "document_on_file"},
+            {"kind": "continuing_education", "issuer": "Oregon Tattoo Education Network"
+             if state == "OR" else "Society of Permanent Cosmetic Professionals",
+             "issued_on": self.days(-90), "verification_state": "document_on_file"},
         ]
         if state in PRACTITIONER_ISSUERS:
             creds.append({

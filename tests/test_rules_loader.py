@@ -169,3 +169,14 @@ def test_cli_rules_check_passes_on_the_shipped_packs(runner):
     result = runner.invoke(args=["rules", "check"])
     assert result.exit_code == 0, result.output
     assert "test cases, 0 failed" in result.output
+
+
+def test_the_service_refuses_to_start_with_a_broken_pack(tmp_path):
+    from registry import create_app
+    from tests.conftest import make_settings
+
+    write_pack(tmp_path / "packs", VALID.replace("critical", "catastrophic"))
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path}/x.db",
+                             jurisdictions_path=tmp_path / "packs")
+    with pytest.raises(PackError, match="requirement us-zz.practitioner.license: severity"):
+        create_app(settings)

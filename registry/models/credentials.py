@@ -21,6 +21,19 @@ CREDENTIAL_KINDS = (
     "smp_training",
     "other_training",
 )
+KIND_LABELS = {
+    "practitioner_license": "practitioner licence",
+    "establishment_license": "establishment licence",
+    "bloodborne_pathogens_training": "bloodborne pathogens training",
+    "hepatitis_b_vaccination": "hepatitis B vaccination",
+    "hepatitis_b_declination": "hepatitis B declination",
+    "first_aid_cpr": "first aid and CPR certificate",
+    "spcp_cpcp": "SPCP CPCP certification",
+    "continuing_education": "continuing education",
+    "apprenticeship": "apprenticeship",
+    "smp_training": "SMP training certificate",
+    "other_training": "training certificate",
+}
 VERIFICATION_STATES = (
     "self_reported",
     "document_on_file",

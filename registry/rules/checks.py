@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from marshmallow import ValidationError
 
+from registry.models.credentials import KIND_LABELS
 from registry.rules.calendar import add_business_days, add_months
 
 PASS, FAIL, WARNING, NOT_APPLICABLE, NEEDS_EVIDENCE = (
@@ -112,9 +113,17 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else "none"
 
 
+def _kind(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+def _kinds(kinds) -> str:
+    return " or ".join(_kind(k) for k in kinds)
+
+
 def _credential_label(credential) -> str:
     number = f" {credential.number}" if credential.number else ""
-    return f"{credential.kind.replace('_', ' ')}{number} ({credential.issuer})"
+    return f"{_kind(credential.kind)}{number} ({credential.issuer})"
 
 
 def _valid_credential(credentials, kinds, state, max_age_months, day):
@@ -138,7 +147,7 @@ def credential_outcome(subject, requirement, context, kinds, *, revoked_ok=False
     max_age = requirement.param("max_age_months", day)
     credentials = subject.credentials
     best, latest = _valid_credential(credentials, kinds, state, max_age, day)
-    wanted = " or ".join(k.replace("_", " ") for k in kinds)
+    wanted = _kinds(kinds)
     where = f" for {state}" if state else ""
     if best is None:
         if requirement.param("only_if_held", day) and latest is None and not any(
@@ -208,7 +217,7 @@ def training_within(subject, requirement, context) -> Outcome:
     months = requirement.param("months", day)
     taken = [c.issued_on for c in subject.credentials
              if c.kind in kinds and c.issued_on and c.issued_on <= day]
-    wanted = " or ".join(k.replace("_", " ") for k in kinds)
+    wanted = _kinds(kinds)
     if not taken:
         return Outcome(FAIL, f"No {wanted} on record as of {_day(day)}.")
     last = max(taken)
@@ -232,7 +241,7 @@ def hepatitis_b_on_file(subject, requirement, context) -> Outcome:
     if not records:
         return Outcome(FAIL, "No hepatitis B vaccination record or declination on file.")
     record = records[-1]
-    return Outcome(PASS, f"{record.kind.replace('_', ' ').capitalize()} on file "
+    return Outcome(PASS, f"{_kind(record.kind).capitalize()} on file "
                          f"({_day(record.issued_on)}).", record.key)
 
 

@@ -223,6 +223,9 @@ class Pack:
     path: str
     requirements: list[Requirement] = field(default_factory=list)
 
+    def __post_init__(self):
+        self.summary = self.summary and self.summary.strip()
+
     def applies_to_clinic(self, state: str, city: str | None) -> bool:
         if self.kind in ("federal", "professional"):
             return True
@@ -284,8 +287,9 @@ def parse_pack(path: Path) -> Pack:
             effective_from=data["effective_from"], start_known=data["start_known"],
             effective_to=data["effective_to"],
             check_kind=kind.name, params=params, severity=data["severity"],
-            confidence=data["confidence"], conflict=data["conflict"], note=data["note"],
-            fix=data["fix"], supersedes=data["supersedes"], pack=pack))
+            confidence=data["confidence"], conflict=data["conflict"],
+            note=data["note"] and data["note"].strip(), fix=data["fix"] and data["fix"].strip(),
+            supersedes=data["supersedes"], pack=pack))
     if problems:
         raise PackError(path, problems)
     return pack

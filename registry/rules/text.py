@@ -6,7 +6,7 @@ MARKS = {"pass": "PASS", "fail": "FAIL", "warning": "WARN", "not_applicable": "n
          "needs_evidence": "EVID"}
 
 
-def render_text(checklist: Checklist) -> str:
+def render_text(checklist: Checklist, problems_only: bool = False) -> str:
     counts = checklist.counts()
     lines = [
         f"{checklist.clinic.name} ({checklist.clinic.state}) as of {checklist.as_of.isoformat()}"
@@ -16,6 +16,8 @@ def render_text(checklist: Checklist) -> str:
         "",
     ]
     for item in checklist.items:
+        if problems_only and item.status in ("pass", "not_applicable"):
+            continue
         requirement = item.requirement
         cites = "; ".join(c.code for c in requirement.citations)
         lines.append(f"[{MARKS[item.status]}] {requirement.id} - {item.subject_label}")
