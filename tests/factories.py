@@ -15,12 +15,23 @@ def make_clinic(state="OR", **fields):
                                  ACTOR)
 
 
-def make_practitioner(clinic, starts_on=date(2020, 1, 1)):
+def make_practitioner(clinic, starts_on=date(2020, 1, 1), credentialed=True):
+    """A practitioner at the clinic; credentialed: a licence in the clinic's state and current
+    training, valid through the 2020s, so procedures pass the credential gate."""
     n = next(_serial)
     person = practitioners.create_practitioner(
         {"first_name": "Pat", "last_name": f"Artist{n}"}, ACTOR, clinic_id=clinic.id)
     practitioners.affiliate({"practitioner_id": person.id, "clinic_id": clinic.id,
                              "starts_on": starts_on}, ACTOR)
+    if credentialed:
+        for kind, state in (("practitioner_license", clinic.state), ("first_aid_cpr", None)):
+            practitioners.add_credential({
+                "practitioner_id": person.id, "kind": kind, "issuer": "Issuer", "state": state,
+                "issued_on": "2020-01-01", "expires_on": "2030-12-31"}, ACTOR)
+        for year in range(2020, 2031):
+            practitioners.add_credential({
+                "practitioner_id": person.id, "kind": "bloodborne_pathogens_training",
+                "issuer": "Red Cross", "issued_on": f"{year}-01-01"}, ACTOR)
     return person
 
 

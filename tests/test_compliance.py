@@ -3,6 +3,7 @@
 import json
 from datetime import date, timedelta
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from playhouse.test_utils import count_queries
 
@@ -35,7 +36,7 @@ def status_of(checklist, requirement_id, subject=None):
 def test_a_licence_that_expired_last_month_passed_two_months_ago_and_fails_today(app):
     day = today()
     clinic = make_clinic(state="OR")
-    person = make_practitioner(clinic)
+    person = make_practitioner(clinic, credentialed=False)
     end_of_last_month = day.replace(day=1) - timedelta(days=1)
     practitioners.add_credential({
         "practitioner_id": person.id, "kind": "practitioner_license", "issuer": "OR HLO",
@@ -146,3 +147,27 @@ def test_cli_prints_the_checklist_as_text_and_json(app, runner):
 def test_cli_names_an_unknown_clinic(app, runner):
     result = runner.invoke(args=["checklist", "No Such Clinic"])
     assert result.exit_code == 1 and "no clinic 'No Such Clinic'" in result.output
+
+
+def test_a_procedure_by_a_practitioner_whose_licence_had_lapsed_is_refused(app):
+    from registry.models import Procedure
+    from registry.services.records import InvalidInput
+
+    clinic = make_clinic(state="OR")
+    person = make_practitioner(clinic, credentialed=False)
+    practitioners.add_credential({
+        "practitioner_id": person.id, "kind": "practitioner_license", "issuer": "OR HLO",
+        "state": "OR", "issued_on": "2024-01-01", "expires_on": "2025-01-01"}, ACTOR)
+    practitioners.add_credential({
+        "practitioner_id": person.id, "kind": "bloodborne_pathogens_training",
+        "issuer": "Red Cross", "issued_on": "2024-06-01"}, ACTOR)
+    client = make_client(clinic, birth_date="1980-01-01")
+    data = {"clinic_id": clinic.id, "practitioner_id": person.id, "client_id": client.id,
+            "body_area": "scalp", "lot_ids": [make_lot(clinic).id]}
+    procedures.record_procedure({**data, "performed_on": "2024-12-01"}, ACTOR)
+    with pytest.raises(InvalidInput) as refused:
+        procedures.record_procedure({**data, "performed_on": "2025-02-01"}, ACTOR)
+    messages = refused.value.errors["practitioner_id"]
+    assert any("Oregon tattoo licence current (ORS 690.350-690.410)" in m
+               and "expired on 2025-01-01" in m for m in messages)
+    assert Procedure.select().count() == 1

@@ -225,3 +225,25 @@ def evaluate_facts(clinic: ClinicFact, packs, as_of: date) -> Checklist:
                             for o in outcomes]
             checklist.results.append(Result(requirement, chosen_subjects, outcomes))
     return checklist
+
+
+def blocking_problems(clinic: ClinicFact, packs, day: date, practitioner_key) -> list[str]:
+    """Why a practitioner may not work on a day: the settled, critical practitioner
+    requirements in force that day that fail for them (empty when they may)."""
+    person = next((p for p in clinic.practitioners
+                   if p.key == practitioner_key and p.works_on(day)), None)
+    if person is None:
+        return []
+    context = Context(clinic, day)
+    problems = []
+    for pack in applicable_packs(packs, clinic):
+        for requirement in pack.requirements:
+            if (requirement.applies_to != "practitioner" or requirement.severity != "critical"
+                    or requirement.confidence == "unverified" or requirement.conflict
+                    or not requirement.in_force(day)):
+                continue
+            (outcome,) = CHECK_KINDS[requirement.check_kind].run([person], requirement, context)
+            if outcome.status == FAIL:
+                problems.append(f"{requirement.title} ({requirement.citations[0].code}): "
+                                f"{outcome.explanation}")
+    return problems

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app
 
 from registry.models import Clinic
-from registry.rules.engine import Checklist, evaluate_facts
+from registry.rules.engine import Checklist, blocking_problems, evaluate_facts
 from registry.rules.facts import load_clinics
 from registry.rules.packs import Pack, packs_at
 
@@ -46,3 +46,9 @@ def sweep(state: str, as_of: date) -> list[Checklist]:
     clinic_ids = Clinic.select(Clinic.id).where(Clinic.state == state)
     with _cycle_collector_paused():
         return [evaluate_facts(facts, packs, as_of) for facts in load_clinics(clinic_ids)]
+
+
+def practitioner_problems(clinic_id: int, practitioner_id: int, day: date) -> list[str]:
+    """Why the practitioner's credentials did not allow them to work at the clinic that day."""
+    facts = load_clinics([clinic_id])
+    return blocking_problems(facts[0], loaded_packs(), day, practitioner_id) if facts else []

@@ -13,7 +13,7 @@ from registry.models import (
 )
 from registry.models.pigments import UNUSABLE_LOT_STATUSES
 from registry.schemas.clients import ClientSchema, ProcedureSchema
-from registry.services import records
+from registry.services import compliance, records
 from registry.services.audit import Actor
 
 
@@ -45,7 +45,8 @@ def lot_problem(lot: PigmentLot, day: date) -> str | None:
 
 
 def record_procedure(data: dict, actor: Actor) -> Procedure:
-    """Record a completed procedure; refused if a lot was unusable that day."""
+    """Record a completed procedure; refused if a lot was unusable that day, or if the
+    practitioner's credentials did not meet the clinic's critical rules that day."""
     values = records.load(ProcedureSchema, data)
     lot_ids = values.pop("lot_ids")
     with write_transaction():
@@ -58,6 +59,10 @@ def record_procedure(data: dict, actor: Actor) -> Procedure:
         errors += [p for lot in lots if (p := lot_problem(lot, values["performed_on"]))]
         if errors:
             raise records.InvalidInput({"lot_ids": errors})
+        credential_problems = compliance.practitioner_problems(
+            values["clinic_id"], values["practitioner_id"], values["performed_on"])
+        if credential_problems:
+            raise records.InvalidInput({"practitioner_id": credential_problems})
         procedure = records.add(Procedure, values, actor)
         for lot in lots:
             records.add(ProcedureLot, {"procedure_id": procedure.id, "lot_id": lot.id}, actor,
