@@ -26,7 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         JURISDICTIONS_PATH=str(settings.jurisdictions_path or PROJECT_ROOT / "jurisdictions"),
     )
 
-    from registry import cli, db, errors, health, home, logs, security
+    from registry import api, cli, db, errors, health, home, logs, security
+    from registry.auth import principal
     from registry.rules.packs import packs_at
 
     # A broken rule pack stops the service here, naming file, requirement and field.
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     security.init_app(app)
+    principal.init_app(app)
+    api.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)

@@ -14,6 +14,11 @@ def error_response(error: HTTPException):
     code = error.code or 500
     if wants_json():
         body = {"code": code, "status": error.name, "message": error.description}
+        data = getattr(error, "data", None) or {}
+        if data.get("message"):
+            body["message"] = data["message"]
+        if data.get("errors") or data.get("messages"):
+            body["errors"] = data.get("errors") or data.get("messages")
         return jsonify(body), code
     return render_template("errors/error.html", error=error), code
 

@@ -2,11 +2,12 @@
 
 from registry.clock import utcnow
 from registry.db import write_transaction
-from registry.models import Membership, User
-from registry.passwords import hash_password, problem_with
+from registry.models import ApiToken, Membership, User
+from registry.passwords import hash_password, problem_with, verify_password
 from registry.schemas.accounts import MembershipSchema, UserSchema
 from registry.services import records
 from registry.services.audit import Actor
+from registry.services.sessions import revoke_sessions
 
 
 def create_user(data: dict, actor: Actor, *, password: str | None = None) -> User:
@@ -22,6 +23,32 @@ def create_user(data: dict, actor: Actor, *, password: str | None = None) -> Use
                 actor, action="set_password",
             )
     return user
+
+
+def change_password(user: User, current: str, new: str, actor: Actor,
+                    keep_session=None) -> None:
+    """Replace a password after checking the current one; other sessions end."""
+    if not verify_password(user.password_hash, current):
+        raise records.InvalidInput({"current_password": ["The current password is wrong."]})
+    if problem := problem_with(new):
+        raise records.InvalidInput({"new_password": [problem]})
+    with write_transaction():
+        records.apply_changes(user, {"password_hash": hash_password(new),
+                                     "password_changed_at": utcnow()}, actor,
+                              action="change_password")
+        revoke_sessions(user, keep=keep_session)
+
+
+def disable_user(user: User, actor: Actor, *, reason: str) -> None:
+    """Disable an account: its sessions end and its API tokens stop working."""
+    if not (reason and reason.strip()):
+        raise records.InvalidInput({"reason": ["Say why the account is disabled."]})
+    with write_transaction():
+        records.apply_changes(user, {"is_active": False, "disabled_at": utcnow()}, actor,
+                              reason=reason, action="disable")
+        revoke_sessions(user)
+        (ApiToken.update(revoked_at=utcnow())
+         .where((ApiToken.user == user) & ApiToken.revoked_at.is_null()).execute())
 
 
 def grant_role(data: dict, actor: Actor) -> Membership:
