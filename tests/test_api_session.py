@@ -174,3 +174,12 @@ def test_the_api_documents_itself_with_local_assets_only(client):
     assert "http://" not in page and "https://" not in page
     with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as asset:
         assert asset.status_code == 200 and asset.mimetype == "text/javascript"
+
+
+def test_an_edit_without_a_reason_is_refused_naming_the_field(app, world):
+    client = app.test_client()
+    sign_in(client, world.users["officer_a"])
+    response = client.patch(f"/api/v1/clinics/{world.clinic_a.id}", json={"city": "Bend"})
+    assert response.status_code == 422
+    assert "reason" in response.get_json()["errors"]["json"]
+    assert client.get(f"/api/v1/clinics/{world.clinic_a.id}").get_json()["city"] is None

@@ -94,8 +94,12 @@ class ClinicById(MethodView):
             abort(403)
         reason = data.pop("reason", None)
         changes = ClinicSchema().dump(data)
-        return _saved(lambda: clinics.update_clinic(clinic, changes, principal.actor,
-                                                    reason=reason) and clinic or clinic)
+
+        def update():
+            clinics.update_clinic(clinic, changes, principal.actor, reason=reason)
+            return clinic
+
+        return _saved(update)
 
 
 @blp.route("/<int:clinic_id>/checklist")
