@@ -81,8 +81,7 @@ def load_settings(environ=None, **overrides) -> Settings:
             continue
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw not in (None, ""):
-            values[name] = _coerce(name, raw, Path if "Path" in str(kind) else
-                                   kind if isinstance(kind, type) else str)
+            values[name] = _coerce(name, raw, Path if kind in (Path, Path | None) else kind)
     values.update(overrides)
 
     env = values.get("env", "development")
