@@ -24,7 +24,10 @@ class Settings:
     secret_key: str = ""
     audit_key: str = ""
     audit_key_id: str = "k1"
-    max_content_length: int = 16 * 1024 * 1024
+    # Any request body larger than this is refused with 413 before it is read.
+    max_content_length: int = 12 * 1024 * 1024
+    # Credential documents (PDF, PNG, JPEG) are kept under instance_path/documents.
+    max_document_bytes: int = 10 * 1024 * 1024
     log_level: str = "INFO"
     # Where the rule packs are read from; the checkout's jurisdictions/ when unset.
     jurisdictions_path: Path | None = None
@@ -41,6 +44,8 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "TESTING": self.env == "testing",
             "MAX_CONTENT_LENGTH": self.max_content_length,
+            "MAX_DOCUMENT_BYTES": self.max_document_bytes,
+            "DOCUMENTS_PATH": str(self.instance_path / "documents"),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.is_production,

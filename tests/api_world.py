@@ -1,15 +1,34 @@
 """Two clinics in two states and one caller of every kind, for API and tenancy tests."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 
-from registry.models import User
-from registry.services import accounts, tokens
-from tests.factories import ACTOR, make_clinic
+from registry.models import Credential, ImportRun, RejectedRow, User
+from registry.services import (
+    accounts,
+    documents,
+    inspections,
+    practitioners,
+    procedures,
+    reactions,
+    recalls,
+    tokens,
+)
+from tests.factories import (
+    ACTOR,
+    make_client,
+    make_clinic,
+    make_lot,
+    make_practitioner,
+    make_product,
+)
 
 PASSWORD = "a long test password"
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PRINCIPALS = ("anonymous", "officer_a", "officer_b", "inspector_a", "inspector_other",
               "importer", "admin")
 
@@ -40,6 +59,10 @@ class World:
     users: dict
     importer_token: str
     admin_token: str
+    # Clinic A's records (and shared ones), by the URL argument that names them.
+    ids: dict = field(default_factory=dict)
+    # Lots of clinic A waiting for each step of their life, so no step depends on another.
+    step_lots: dict = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -60,7 +83,51 @@ def build_world() -> World:
         users[name] = user
     importer_token, _row = tokens.issue(users["importer"], "roster sync", ["import"], ACTOR)
     admin_token, _row = tokens.issue(users["admin"], "integration", ["read", "write"], ACTOR)
-    return World(clinic_a, clinic_b, users, importer_token, admin_token)
+    world = World(clinic_a, clinic_b, users, importer_token, admin_token)
+    world.ids = records_of(clinic_a, users["inspector_a"])
+    world.step_lots = {step: make_lot(clinic_a).id for step in ("open", "quarantine", "dispose")}
+    return world
+
+
+def records_of(clinic, inspector: User) -> dict:
+    """One record of every kind at the clinic, named by the URL argument for it."""
+    practitioner = make_practitioner(clinic)
+    credential = practitioner.credentials.where(
+        Credential.kind == "practitioner_license").get()
+    name, digest = documents.store(PDF, Path(current_app.config["DOCUMENTS_PATH"]), 10**6)
+    practitioners.attach_document(credential, name, digest, ACTOR)
+    product = make_product()
+    lot = make_lot(clinic, product=product)
+    client = make_client(clinic)
+    procedure = procedures.record_procedure({
+        "clinic_id": clinic.id, "practitioner_id": practitioner.id, "client_id": client.id,
+        "performed_on": date(2025, 6, 1), "body_area": "scalp", "lot_ids": [lot.id]}, ACTOR)
+    reaction = reactions.report_reaction({
+        "clinic_id": clinic.id, "client_id": client.id, "procedure_id": procedure.id,
+        "event_on": date(2025, 6, 3), "aware_on": date(2025, 6, 4),
+        "description": "Redness at the site.", "lot_ids": [lot.id]}, ACTOR)
+    recall = recalls.create_recall({
+        "recall_number": "C-0101-2025", "recalling_firm": "Maker Inc.",
+        "product_description": "Tattoo ink, black"}, ACTOR)
+    inspection = inspections.record_inspection({
+        "clinic_id": clinic.id, "inspector_id": inspector.id,
+        "inspected_on": date(2025, 9, 1)}, ACTOR)
+    finding = inspections.add_finding({
+        "inspection_id": inspection.id, "description": "Sharps container over-full."}, ACTOR)
+    action = inspections.add_corrective_action({
+        "finding_id": finding.id, "description": "Replace the container.",
+        "due_on": date(2025, 9, 15)}, ACTOR)
+    run = ImportRun.create(source="openfda_recalls", status="partial", fetched=2, created=1,
+                           rejected=1)
+    RejectedRow.create(run=run, row_number=2, reason="recall_number: missing", raw={})
+    return {
+        "clinic_id": clinic.id, "practitioner_id": practitioner.id,
+        "credential_id": credential.id, "manufacturer_id": product.manufacturer_id,
+        "pigment_id": product.id, "lot_id": lot.id, "client_id": client.id,
+        "procedure_id": procedure.id, "reaction_id": reaction.id, "recall_id": recall.id,
+        "inspection_id": inspection.id, "finding_id": finding.id, "action_id": action.id,
+        "run_id": run.id,
+    }
 
 
 def client_for(app, world: World, principal: str) -> CsrfClient:

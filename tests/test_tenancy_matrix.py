@@ -2,18 +2,29 @@
 
 The routes come from the URL map, so a new route without a row here fails this test."""
 
+import io
+
 import pytest
 
-from tests.api_world import PRINCIPALS, build_world, client_for
+from tests.api_world import PDF, PRINCIPALS, build_world, client_for
 
 # Outcomes: "ok" (2xx, and for lists: clinic A's object is in the answer), "hidden" (a list
-# without clinic A's object), or the refusal status. Another tenant's object is 404.
+# without clinic A's object), or the refusal status. Another tenant's object is 404; a clinic
+# the caller cannot see, named in a request body, is reported like one that does not exist (422).
 READ = {"anonymous": 401, "officer_a": "ok", "officer_b": 404, "inspector_a": "ok",
         "inspector_other": 404, "importer": 403, "admin": "ok"}
 LIST = {**READ, "officer_b": "hidden", "inspector_other": "hidden"}
 EDIT = {**READ, "inspector_a": 403}
+CREATE = {**EDIT, "officer_b": 422, "inspector_other": 422}
 ADMIN_ONLY = {"anonymous": 401, "officer_a": 403, "officer_b": 403, "inspector_a": 403,
               "inspector_other": 403, "importer": 403, "admin": "ok"}
+CATALOGUE = {"anonymous": 401, "officer_a": "ok", "officer_b": "ok", "inspector_a": "ok",
+             "inspector_other": "ok", "importer": 403, "admin": "ok"}
+CATALOGUE_ADD = {**CATALOGUE, "inspector_a": 403, "inspector_other": 403}
+IMPORTS = {**ADMIN_ONLY, "importer": "ok"}
+INSPECT = {**READ, "officer_a": 403}
+INSPECT_NEW = {**INSPECT, "officer_b": 422, "inspector_other": 422}
+BOTH_PARTIES = READ
 
 MATRIX = {
     ("clinics.Clinics", "GET"): LIST,
@@ -21,6 +32,62 @@ MATRIX = {
     ("clinics.ClinicById", "GET"): READ,
     ("clinics.ClinicById", "PATCH"): EDIT,
     ("clinics.ClinicChecklist", "GET"): READ,
+    ("audit_events.ClinicAuditEvents", "GET"): READ,
+    ("practitioners.Practitioners", "GET"): LIST,
+    ("practitioners.Practitioners", "POST"): CREATE,
+    ("practitioners.PractitionerById", "GET"): READ,
+    ("practitioners.PractitionerById", "PATCH"): EDIT,
+    ("credentials.Credentials", "GET"): LIST,
+    ("credentials.Credentials", "POST"): CREATE,
+    ("credentials.CredentialById", "GET"): READ,
+    ("credentials.CredentialById", "PATCH"): EDIT,
+    ("credentials.CredentialDocument", "GET"): READ,
+    ("credentials.CredentialDocument", "PUT"): EDIT,
+    ("manufacturers.Manufacturers", "GET"): CATALOGUE,
+    ("manufacturers.Manufacturers", "POST"): CATALOGUE_ADD,
+    ("manufacturers.ManufacturerById", "GET"): CATALOGUE,
+    ("pigments.Pigments", "GET"): CATALOGUE,
+    ("pigments.Pigments", "POST"): CATALOGUE_ADD,
+    ("pigments.PigmentById", "GET"): CATALOGUE,
+    ("lots.Lots", "GET"): LIST,
+    ("lots.Lots", "POST"): CREATE,
+    ("lots.LotById", "GET"): READ,
+    ("lots.OpenLot", "POST"): EDIT,
+    ("lots.QuarantineLot", "POST"): EDIT,
+    ("lots.DisposeLot", "POST"): EDIT,
+    ("clients.Clients", "GET"): LIST,
+    ("clients.Clients", "POST"): CREATE,
+    ("clients.ClientById", "GET"): READ,
+    ("clients.ClientById", "PATCH"): EDIT,
+    ("procedures.Procedures", "GET"): LIST,
+    ("procedures.Procedures", "POST"): CREATE,
+    ("procedures.ProcedureById", "GET"): READ,
+    ("reactions.Reactions", "GET"): LIST,
+    ("reactions.Reactions", "POST"): CREATE,
+    ("reactions.ReactionById", "GET"): READ,
+    ("reactions.ReactionById", "PATCH"): EDIT,
+    ("recalls.Recalls", "GET"): CATALOGUE,
+    ("recalls.RecallById", "GET"): CATALOGUE,
+    ("inspections.Inspections", "GET"): LIST,
+    ("inspections.Inspections", "POST"): INSPECT_NEW,
+    ("inspections.InspectionById", "GET"): READ,
+    ("inspections.InspectionFindings", "POST"): INSPECT,
+    ("inspections.FindingActions", "POST"): BOTH_PARTIES,
+    ("inspections.CorrectiveActionById", "GET"): READ,
+    ("inspections.CorrectiveActionById", "PATCH"): BOTH_PARTIES,
+    ("import_runs.ImportRuns", "GET"): IMPORTS,
+    ("import_runs.ImportRunById", "GET"): IMPORTS,
+    ("import_runs.RejectedRows", "GET"): IMPORTS,
+}
+# Which record of the world a list must show to count as "ok" (None: any row at all).
+LISTED = {
+    "clinics.Clinics": "clinic_id", "audit_events.ClinicAuditEvents": None,
+    "practitioners.Practitioners": "practitioner_id", "credentials.Credentials": "credential_id",
+    "manufacturers.Manufacturers": "manufacturer_id", "pigments.Pigments": "pigment_id",
+    "lots.Lots": "lot_id", "clients.Clients": "client_id", "procedures.Procedures": "procedure_id",
+    "reactions.Reactions": "reaction_id", "recalls.Recalls": "recall_id",
+    "inspections.Inspections": "inspection_id", "import_runs.ImportRuns": "run_id",
+    "import_runs.RejectedRows": None,
 }
 # Routes about the caller's own account, not about any clinic's records.
 OWN_ACCOUNT = {"session.Session", "session.Password"}
@@ -35,12 +102,59 @@ def api_routes(app):
             yield rule, method
 
 
-def body_for(endpoint, method, world):
-    if (endpoint, method) == ("clinics.Clinics", "POST"):
-        return {"name": "New Clinic", "state": "OR"}
-    if (endpoint, method) == ("clinics.ClinicById", "PATCH"):
-        return {"city": "Bend", "reason": "moved"}
-    return None
+def ids_for(endpoint, world):
+    step = {"lots.OpenLot": "open", "lots.QuarantineLot": "quarantine",
+            "lots.DisposeLot": "dispose"}.get(endpoint)
+    return {**world.ids, "lot_id": world.step_lots[step]} if step else world.ids
+
+
+def request_for(endpoint, method, world):
+    """The body each change is tried with: valid, so only the caller decides the outcome."""
+    ids = world.ids
+    clinic = ids["clinic_id"]
+    bodies = {
+        ("clinics.Clinics", "POST"): {"name": "New Clinic", "state": "OR"},
+        ("clinics.ClinicById", "PATCH"): {"city": "Bend", "reason": "moved"},
+        ("practitioners.Practitioners", "POST"): {
+            "first_name": "Ada", "last_name": "Ink", "clinic_id": clinic,
+            "starts_on": "2025-01-01"},
+        ("practitioners.PractitionerById", "PATCH"): {"phone": "541-555-0100"},
+        ("credentials.Credentials", "POST"): {
+            "practitioner_id": ids["practitioner_id"], "kind": "first_aid_cpr",
+            "issuer": "Red Cross", "issued_on": "2025-01-01", "expires_on": "2027-01-01"},
+        ("credentials.CredentialById", "PATCH"): {"number": "OR-12345", "reason": "renewed"},
+        ("manufacturers.Manufacturers", "POST"): {"name": "Fresh Pigments"},
+        ("pigments.Pigments", "POST"): {
+            "manufacturer_id": ids["manufacturer_id"], "brand": "Brand", "name": "Umber",
+            "colorants": [{"name": "Iron oxide", "ci_number": "77491"}]},
+        ("lots.Lots", "POST"): {"product_id": ids["pigment_id"], "clinic_id": clinic,
+                                "lot_number": "NEW-1", "received_on": "2025-01-01"},
+        ("lots.OpenLot", "POST"): {"effective_on": "2025-02-01"},
+        ("lots.QuarantineLot", "POST"): {"reason": "Suspected contamination."},
+        ("lots.DisposeLot", "POST"): {"reason": "Expired."},
+        ("clients.Clients", "POST"): {"clinic_id": clinic, "reference": "NEW-CLIENT"},
+        ("clients.ClientById", "PATCH"): {"initials": "AB", "reason": "typo"},
+        ("procedures.Procedures", "POST"): {
+            "clinic_id": clinic, "practitioner_id": ids["practitioner_id"],
+            "client_id": ids["client_id"], "performed_on": "2025-07-01",
+            "body_area": "scalp", "session_number": 2, "lot_ids": [ids["lot_id"]]},
+        ("reactions.Reactions", "POST"): {
+            "clinic_id": clinic, "client_id": ids["client_id"], "event_on": "2025-07-02",
+            "aware_on": "2025-07-03", "description": "Swelling."},
+        ("reactions.ReactionById", "PATCH"): {"reported_to_fda_on": "2025-07-10",
+                                              "reason": "filed MedWatch"},
+        ("inspections.Inspections", "POST"): {"clinic_id": clinic, "inspected_on": "2025-10-01"},
+        ("inspections.InspectionFindings", "POST"): {"description": "No sharps log."},
+        ("inspections.FindingActions", "POST"): {"description": "Start a log.",
+                                                 "due_on": "2025-10-15"},
+        ("inspections.CorrectiveActionById", "PATCH"): {
+            "status": "done", "completed_on": "2025-09-10", "reason": "container replaced"},
+    }
+    if (endpoint, method) == ("credentials.CredentialDocument", "PUT"):
+        return {"data": {"file": (io.BytesIO(PDF), "licence.pdf")},
+                "content_type": "multipart/form-data"}
+    body = bodies.get((endpoint, method))
+    return {"json": body} if body is not None else {}
 
 
 def test_every_api_route_is_in_the_matrix(app):
@@ -52,24 +166,26 @@ def test_every_api_route_is_in_the_matrix(app):
 def test_tenancy_matrix(app, principal):
     world = build_world()
     client = client_for(app, world, principal)
-    ids = {"clinic_id": world.clinic_a.id}
     leaks = []
     for rule, method in api_routes(app):
         expected = MATRIX[(rule.endpoint, method)][principal]
-        url = rule.build(ids, append_unknown=False)[1]
+        url = rule.build(ids_for(rule.endpoint, world), append_unknown=False)[1]
         response = client.open(url, method=method,
-                               json=body_for(rule.endpoint, method, world))
-        if expected in ("ok", "hidden"):
-            listed = response.status_code == 200 and isinstance(response.get_json(), list)
-            seen = listed and world.clinic_a.id in _clinic_ids(response.get_json())
-            got = "ok" if (response.status_code < 300 and (not listed or seen)) else (
-                "hidden" if listed else response.status_code)
-        else:
-            got = response.status_code
+                               **request_for(rule.endpoint, method, world))
+        got = _outcome(response, rule.endpoint, method, world)
+        response.close()
         if got != expected:
-            leaks.append(f"{method} {url}: expected {expected}, got {got}")
+            leaks.append(f"{method} {url}: expected {expected}, got {got} "
+                         f"{response.get_data(as_text=True)[:200]}")
     assert leaks == []
 
 
-def _clinic_ids(rows):
-    return {row.get("clinic_id", row.get("id")) for row in rows}
+def _outcome(response, endpoint, method, world):
+    if response.status_code >= 300:
+        return response.status_code
+    body = response.get_json(silent=True)
+    if method != "GET" or endpoint not in LISTED or not isinstance(body, list):
+        return "ok"
+    key = LISTED[endpoint]
+    seen = bool(body) if key is None else world.ids[key] in {row.get("id") for row in body}
+    return "ok" if seen else "hidden"

@@ -2,6 +2,9 @@
 
 from flask import Blueprint, render_template, send_from_directory
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
+
+from registry.schemas.common import MAX_ID
 
 API_PREFIX = "/api/v1"
 
@@ -21,13 +24,43 @@ def init_app(app):
             "security": [{"bearer": []}, {"session": []}],
         },
     )
+    # Ids in paths are bounded like ids in bodies: a larger number matches no route (404).
+    app.url_map.converters["int"] = RecordIdConverter
     api = Api(app)
-    from registry.api import clinics, session
+    api.register_converter(RecordIdConverter, lambda _converter: {
+        "type": "integer", "minimum": 1, "maximum": MAX_ID})
+    from registry.api import (
+        audit_events,
+        clients,
+        clinics,
+        credentials,
+        import_runs,
+        inspections,
+        lots,
+        manufacturers,
+        pigments,
+        practitioners,
+        procedures,
+        reactions,
+        recalls,
+        session,
+    )
 
-    for module in (session, clinics):
+    for module in (session, clinics, audit_events, practitioners, credentials, manufacturers,
+                   pigments, lots, clients, procedures, reactions, recalls, inspections,
+                   import_runs):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     app.register_blueprint(_docs_blueprint())
     return api
+
+
+class RecordIdConverter(IntegerConverter):
+    """<int:...> in routes: a record id from 1 to MAX_ID."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _docs_blueprint() -> Blueprint:

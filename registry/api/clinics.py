@@ -3,27 +3,24 @@
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import fields
 
-from registry.api.access import require_reader
-from registry.auth.principal import current
+from registry.api.access import readers_only, refuse, require_reader
+from registry.api.results import page, saved
 from registry.auth.tenancy import get_or_404, may_edit_clinic, scoped
 from registry.clock import today
 from registry.models import Clinic
 from registry.schemas.clinics import ClinicSchema
-from registry.schemas.common import BaseSchema
+from registry.schemas.common import BaseSchema, QuerySchema
 from registry.services import clinics, compliance
-from registry.services.records import InvalidInput
 
 PREFIX = "/clinics"
 blp = Blueprint("clinics", __name__, description="Clinics and their checklists.")
+blp.before_request(readers_only)
 
 
-class ClinicQuerySchema(BaseSchema):
-    class Meta:
-        unknown = "exclude"
-
+class ClinicQuerySchema(QuerySchema):
     state = fields.String()
     name = fields.String()
 
@@ -32,10 +29,7 @@ class ClinicUpdateSchema(ClinicSchema):
     reason = fields.String(load_only=True, required=True)
 
 
-class AsOfSchema(BaseSchema):
-    class Meta:
-        unknown = "exclude"
-
+class AsOfSchema(QuerySchema):
     as_of = fields.Date(load_default=None)
 
 
@@ -58,14 +52,12 @@ class Clinics(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Clinics the caller may see."""
-        require_reader()
-        query = scoped(Clinic, current()).order_by(Clinic.id)
+        query = scoped(Clinic, require_reader()).order_by(Clinic.id)
         if filters.get("state"):
             query = query.where(Clinic.state == filters["state"].upper())
         if filters.get("name"):
             query = query.where(Clinic.name.contains(filters["name"]))
-        pagination_parameters.item_count = query.count()
-        return query.paginate(pagination_parameters.page, pagination_parameters.page_size)
+        return page(query, pagination_parameters)
 
     @blp.arguments(ClinicSchema)
     @blp.response(201, ClinicSchema)
@@ -73,8 +65,8 @@ class Clinics(MethodView):
         """Register a clinic (administrators)."""
         principal = require_reader()
         if not principal.is_admin or not principal.may_use_token_scope("write"):
-            abort(403)
-        return _saved(lambda: clinics.create_clinic(ClinicSchema().dump(data), principal.actor))
+            refuse()
+        return saved(lambda: clinics.create_clinic(ClinicSchema().dump(data), principal.actor))
 
 
 @blp.route("/<int:clinic_id>")
@@ -91,7 +83,7 @@ class ClinicById(MethodView):
         principal = require_reader()
         clinic = get_or_404(Clinic, clinic_id, principal)
         if not may_edit_clinic(principal, clinic.id):
-            abort(403)
+            refuse()
         reason = data.pop("reason", None)
         changes = ClinicSchema().dump(data)
 
@@ -99,7 +91,7 @@ class ClinicById(MethodView):
             clinics.update_clinic(clinic, changes, principal.actor, reason=reason)
             return clinic
 
-        return _saved(update)
+        return saved(update)
 
 
 @blp.route("/<int:clinic_id>/checklist")
@@ -112,9 +104,3 @@ class ClinicChecklist(MethodView):
         day: date = query.get("as_of") or today()
         return compliance.checklist(clinic.id, day).to_dict()
 
-
-def _saved(write):
-    try:
-        return write()
-    except InvalidInput as invalid:
-        abort(422, message="Invalid input.", errors={"json": invalid.errors})

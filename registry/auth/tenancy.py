@@ -1,27 +1,54 @@
 """Tenancy in one place: which clinics a principal sees, and queries scoped to them."""
 
 from flask import abort
-from peewee import Model
+from peewee import SQL, Model
 
 from registry.auth.principal import Principal
 from registry.models import (
     Affiliation,
     Clinic,
+    Colorant,
     CorrectiveAction,
     Credential,
     Finding,
+    ImportRun,
     Inspection,
+    Manufacturer,
+    PigmentProduct,
     Practitioner,
+    Recall,
+    RejectedRow,
 )
+from registry.services.records import InvalidInput
+
+# Shared by every clinic: any reader of clinic records sees them.
+CATALOGUE = (Manufacturer, PigmentProduct, Colorant, Recall)
+# What importers feed and read back: administrators and importers see them.
+IMPORTS = (ImportRun, RejectedRow)
+
+
+def may_read_records(principal: Principal) -> bool:
+    """Administrators, officers and inspectors read records; tokens need the 'read' scope."""
+    if not principal.authenticated or not principal.may_use_token_scope("read"):
+        return False
+    return principal.is_admin or bool(principal.officer_clinics or principal.jurisdictions)
+
+
+def may_read_imports(principal: Principal) -> bool:
+    """Administrators and importers read import runs; tokens need the 'import' scope."""
+    if principal.via == "token" and not {"import", "read"} & principal.scopes:
+        return False
+    return principal.is_admin or (principal.is_importer
+                                  and principal.may_use_token_scope("import"))
 
 
 def visible_clinics(principal: Principal):
     """A subquery of the clinic ids the principal may see (empty for anyone else)."""
     query = Clinic.select(Clinic.id)
+    if not may_read_records(principal):
+        return query.where(Clinic.id.is_null())
     if principal.is_admin:
         return query
-    if principal.via == "token" and "read" not in principal.scopes:
-        return query.where(Clinic.id.is_null())
     condition = Clinic.id.in_(list(principal.officer_clinics) or [0])
     if principal.jurisdictions:
         condition |= Clinic.state.in_(list(principal.jurisdictions))
@@ -48,7 +75,11 @@ def _clinic_filter(model: type[Model], clinics):
 
 
 def scoped(model: type[Model], principal: Principal):
-    """model.select() limited to the rows of clinics the principal may see."""
+    """model.select() limited to the rows the principal may see."""
+    if model in CATALOGUE:
+        return model.select().where(SQL("1 = 1" if may_read_records(principal) else "1 = 0"))
+    if model in IMPORTS:
+        return model.select().where(SQL("1 = 1" if may_read_imports(principal) else "1 = 0"))
     return model.select().where(_clinic_filter(model, visible_clinics(principal)))
 
 
@@ -69,6 +100,34 @@ def may_edit_clinic(principal: Principal, clinic_id: int) -> bool:
 
 
 def may_inspect(principal: Principal, clinic: Clinic) -> bool:
+    """Inspectors of the clinic's state and administrators record inspections."""
     if not principal.may_use_token_scope("write"):
         return False
     return principal.is_admin or clinic.state in principal.jurisdictions
+
+
+def may_edit_catalogue(principal: Principal) -> bool:
+    """Officers and administrators add manufacturers and products to the shared catalogue."""
+    if not principal.may_use_token_scope("write"):
+        return False
+    return principal.is_admin or bool(principal.officer_clinics)
+
+
+def clinic_to_edit(principal: Principal, clinic_id, field: str = "clinic_id") -> Clinic:
+    """The clinic named in a request body, if the principal may change its records.
+
+    A clinic the principal cannot see is reported like one that does not exist."""
+    clinic = scoped(Clinic, principal).where(Clinic.id == clinic_id).first() \
+        if isinstance(clinic_id, int) else None
+    if clinic is None:
+        raise InvalidInput({field: [f"No clinic with id {clinic_id}."]})
+    if not may_edit_clinic(principal, clinic.id):
+        abort(403)
+    return clinic
+
+
+def practitioner_clinics(principal: Principal, practitioner_id: int) -> list[int]:
+    """The clinics the principal may edit where the practitioner works (or worked)."""
+    rows = Affiliation.select(Affiliation.clinic).where(
+        Affiliation.practitioner == practitioner_id).order_by(Affiliation.clinic)
+    return [row.clinic_id for row in rows if may_edit_clinic(principal, row.clinic_id)]

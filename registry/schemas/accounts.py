@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from registry.models.accounts import ROLES
-from registry.schemas.common import BaseSchema, choice, state_field, text
+from registry.schemas.common import BaseSchema, RecordId, choice, state_field, text
 
 
 class UserSchema(BaseSchema):
@@ -15,9 +15,9 @@ class UserSchema(BaseSchema):
 
 class MembershipSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    user_id = fields.Integer(required=True)
+    user_id = RecordId(required=True)
     role = choice(ROLES, required=True)
-    clinic_id = fields.Integer(load_default=None)
+    clinic_id = RecordId(load_default=None)
     jurisdiction = state_field(load_default=None)
 
     @validates_schema

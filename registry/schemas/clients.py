@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from registry.models.clinics import DISCIPLINES
-from registry.schemas.common import BaseSchema, choice, require_order, text
+from registry.schemas.common import BaseSchema, RecordId, choice, require_order, text
 
 SEXES = ("female", "male", "undifferentiated", "declined")
 AGE_UNITS = ("years", "months", "weeks", "days")
@@ -11,7 +11,7 @@ AGE_UNITS = ("years", "months", "weeks", "days")
 
 class ClientSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    clinic_id = fields.Integer(required=True)
+    clinic_id = RecordId(required=True)
     reference = text(max_length=64, required=True)
     initials = text(max_length=8, load_default=None)
     birth_date = fields.Date(load_default=None)
@@ -22,9 +22,9 @@ class ClientSchema(BaseSchema):
 
 class ProcedureSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    clinic_id = fields.Integer(required=True)
-    practitioner_id = fields.Integer(required=True)
-    client_id = fields.Integer(required=True)
+    clinic_id = RecordId(required=True)
+    practitioner_id = RecordId(required=True)
+    client_id = RecordId(required=True)
     performed_on = fields.Date(required=True)
     discipline = choice(DISCIPLINES, load_default="smp")
     body_area = text(required=True)
@@ -34,14 +34,14 @@ class ProcedureSchema(BaseSchema):
     aftercare_given = fields.Boolean(load_default=False)
     is_cover_up = fields.Boolean(load_default=False)
     notes = text(max_length=4000, load_default=None)
-    lot_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
+    lot_ids = fields.List(RecordId(), load_default=list, validate=validate.Length(max=50))
 
 
 class AdverseReactionSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    clinic_id = fields.Integer(required=True)
-    client_id = fields.Integer(required=True)
-    procedure_id = fields.Integer(load_default=None)
+    clinic_id = RecordId(required=True)
+    client_id = RecordId(required=True)
+    procedure_id = RecordId(load_default=None)
     patient_age = fields.Integer(load_default=None, validate=validate.Range(min=0, max=130))
     patient_age_unit = choice(AGE_UNITS, load_default="years")
     patient_sex = choice(SEXES, load_default=None)
@@ -66,7 +66,7 @@ class AdverseReactionSchema(BaseSchema):
     reported_to_fda_on = fields.Date(load_default=None)
     reported_to_state_on = fields.Date(load_default=None)
     fda_report_number = text(max_length=64, load_default=None)
-    lot_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
+    lot_ids = fields.List(RecordId(), load_default=list, validate=validate.Length(max=10))
 
     @validates_schema
     def _clock(self, data, **_kwargs):

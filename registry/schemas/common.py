@@ -2,7 +2,7 @@
 
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 US_STATES = (
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
@@ -10,6 +10,9 @@ US_STATES = (
     "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
     "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP",
 )
+
+# Record ids fit a 32-bit signed integer column on every supported database.
+MAX_ID = 2**31 - 1
 
 CI_NUMBER = re.compile(r"^(?:CI\s?)?(\d{5})$")
 CAS_NUMBER = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
@@ -20,6 +23,13 @@ class BaseSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class RecordId(fields.Integer):
+    """The id of a record: a whole number from 1 to MAX_ID."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def state_field(**kwargs):
@@ -74,3 +84,10 @@ def require_order(data: dict, earlier: str, later: str, message: str) -> None:
     """Raise on the later field when both dates are present and out of order."""
     if data.get(earlier) and data.get(later) and data[later] < data[earlier]:
         raise ValidationError(message, later)
+
+
+class QuerySchema(Schema):
+    """Filters in a query string; page and page_size belong to pagination, so others pass."""
+
+    class Meta:
+        unknown = EXCLUDE

@@ -3,13 +3,13 @@
 from marshmallow import ValidationError, fields, validates_schema
 
 from registry.models.inspections import ACTION_STATUSES, INSPECTION_KINDS, SEVERITIES
-from registry.schemas.common import BaseSchema, choice, text
+from registry.schemas.common import BaseSchema, RecordId, choice, text
 
 
 class InspectionSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    clinic_id = fields.Integer(required=True)
-    inspector_id = fields.Integer(load_default=None)
+    clinic_id = RecordId(required=True)
+    inspector_id = RecordId(load_default=None)
     inspected_on = fields.Date(required=True)
     kind = choice(INSPECTION_KINDS, load_default="routine")
     result = text(load_default=None)
@@ -18,7 +18,7 @@ class InspectionSchema(BaseSchema):
 
 class FindingSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    inspection_id = fields.Integer(required=True)
+    inspection_id = RecordId(required=True)
     requirement_id = text(max_length=120, load_default=None)
     severity = choice(SEVERITIES, load_default="minor")
     description = text(max_length=8000, required=True)
@@ -26,7 +26,7 @@ class FindingSchema(BaseSchema):
 
 class CorrectiveActionSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    finding_id = fields.Integer(required=True)
+    finding_id = RecordId(required=True)
     description = text(max_length=8000, required=True)
     due_on = fields.Date(required=True)
     completed_on = fields.Date(load_default=None)

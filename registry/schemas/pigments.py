@@ -7,6 +7,7 @@ from registry.schemas.common import (
     BaseSchema,
     CASNumber,
     ColourIndexNumber,
+    RecordId,
     choice,
     require_order,
     text,
@@ -23,7 +24,7 @@ class ManufacturerSchema(BaseSchema):
 
 class PigmentProductSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    manufacturer_id = fields.Integer(required=True)
+    manufacturer_id = RecordId(required=True)
     brand = text(required=True)
     name = text(required=True)
     shade = text(load_default=None)
@@ -33,7 +34,7 @@ class PigmentProductSchema(BaseSchema):
 
 class ColorantSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    product_id = fields.Integer(required=True)
+    product_id = RecordId(required=True)
     name = text(required=True)
     ci_number = ColourIndexNumber(load_default=None)
     cas_number = CASNumber(load_default=None)
@@ -41,8 +42,8 @@ class ColorantSchema(BaseSchema):
 
 class PigmentLotSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    product_id = fields.Integer(required=True)
-    clinic_id = fields.Integer(required=True)
+    product_id = RecordId(required=True)
+    clinic_id = RecordId(required=True)
     lot_number = text(max_length=100, required=True)
     manufactured_on = fields.Date(load_default=None)
     expires_on = fields.Date(load_default=None)

@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from registry.models.credentials import CREDENTIAL_KINDS, VERIFICATION_STATES
-from registry.schemas.common import BaseSchema, choice, require_order, state_field, text
+from registry.schemas.common import BaseSchema, RecordId, choice, require_order, state_field, text
 
 
 class PractitionerSchema(BaseSchema):
@@ -16,8 +16,8 @@ class PractitionerSchema(BaseSchema):
 
 class AffiliationSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    practitioner_id = fields.Integer(required=True)
-    clinic_id = fields.Integer(required=True)
+    practitioner_id = RecordId(required=True)
+    clinic_id = RecordId(required=True)
     title = text(load_default="practitioner")
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(load_default=None)
@@ -29,8 +29,8 @@ class AffiliationSchema(BaseSchema):
 
 class CredentialSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    practitioner_id = fields.Integer(load_default=None)
-    clinic_id = fields.Integer(load_default=None)
+    practitioner_id = RecordId(load_default=None)
+    clinic_id = RecordId(load_default=None)
     kind = choice(CREDENTIAL_KINDS, required=True)
     number = text(max_length=100, load_default=None)
     issuer = text(required=True)
@@ -48,9 +48,10 @@ class CredentialSchema(BaseSchema):
     notes = text(max_length=4000, load_default=None)
 
     @validates_schema
-    def _holder_and_dates(self, data, **_kwargs):
+    def _holder_and_dates(self, data, partial=False, **_kwargs):
         holders = [h for h in ("practitioner_id", "clinic_id") if data.get(h)]
-        if len(holders) != 1:
+        # A partial change is checked again as a whole record by the service.
+        if len(holders) != 1 and not partial:
             raise ValidationError("Held by exactly one practitioner or one clinic.",
                                   "practitioner_id")
         if data.get("kind") == "establishment_license" and not data.get("clinic_id"):

@@ -26,3 +26,12 @@ def _parent(model, pk, field):
     if parent is None:
         raise records.InvalidInput({field: [f"No {model.__name__} with id {pk}."]})
     return parent
+
+
+def update_corrective_action(action: CorrectiveAction, data: dict, actor: Actor, *,
+                             reason: str | None) -> dict:
+    """Mark an action done, move its due date, or reword it; the finding stays the same."""
+    if "finding_id" in data and data["finding_id"] != action.finding_id:
+        raise records.InvalidInput({"finding_id": ["Cannot be changed on an action."]})
+    return records.update(action, CorrectiveActionSchema, data, actor, reason=reason,
+                          clinic_id=action.finding.inspection.clinic_id)

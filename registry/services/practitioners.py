@@ -17,6 +17,20 @@ def create_practitioner(data: dict, actor: Actor, *, clinic_id: int | None = Non
     return records.create(Practitioner, PractitionerSchema, data, actor, clinic_id=clinic_id)
 
 
+def register_practitioner(data: dict, affiliation: dict, actor: Actor) -> Practitioner:
+    """A new practitioner and their affiliation with a clinic, both or neither."""
+    with write_transaction():
+        practitioner = create_practitioner(data, actor, clinic_id=affiliation.get("clinic_id"))
+        affiliate({**affiliation, "practitioner_id": practitioner.id}, actor)
+    return practitioner
+
+
+def update_practitioner(practitioner: Practitioner, data: dict, actor: Actor, *,
+                        clinic_id: int, reason: str | None = None) -> dict:
+    return records.update(practitioner, PractitionerSchema, data, actor, clinic_id=clinic_id,
+                          reason=reason)
+
+
 def affiliate(data: dict, actor: Actor) -> Affiliation:
     return records.create(Affiliation, AffiliationSchema, data, actor)
 
@@ -57,3 +71,14 @@ def record_verification(
             action="verify",
         )
     return check
+
+
+def attach_document(credential: Credential, name: str, digest: str, actor: Actor, *,
+                    clinic_id: int | None = None) -> dict:
+    """Record a stored document (a licence scan, a training certificate) on a credential."""
+    with write_transaction():
+        return records.apply_changes(
+            credential, {"document_path": name, "document_sha256": digest}, actor,
+            clinic_id=clinic_id or credential.clinic_id, reason="document uploaded",
+            action="document",
+        )

@@ -21,6 +21,10 @@ def create_client(data: dict, actor: Actor) -> Client:
     return records.create(Client, ClientSchema, data, actor)
 
 
+def update_client(client: Client, data: dict, actor: Actor, *, reason: str | None) -> dict:
+    return records.update(client, ClientSchema, data, actor, reason=reason)
+
+
 def lot_status_on(lot: PigmentLot, day: date) -> str | None:
     """The lot's status in force on a day, from its history (None before it was received)."""
     change = (

@@ -38,3 +38,19 @@ def report_reaction(data: dict, actor: Actor) -> AdverseReaction:
             records.add(ReactionLot, {"reaction_id": reaction.id, "lot_id": lot.id}, actor,
                         clinic_id=clinic_id)
     return reaction
+
+
+def update_reaction(reaction: AdverseReaction, data: dict, actor: Actor, *,
+                    reason: str | None) -> dict:
+    """Change a report (its outcome, when it was reported and to whom); seriousness follows."""
+    if "lot_ids" in data:
+        raise records.InvalidInput({"lot_ids": ["Suspect lots are set when the report is made."]})
+    merged = records.merged_input(AdverseReactionSchema, reaction, data)
+    values = records.load(AdverseReactionSchema, merged)
+    values.pop("lot_ids")
+    values["serious"] = is_serious(values)
+    for name in ("clinic_id", "client_id", "procedure_id"):
+        if values[name] != getattr(reaction, name):
+            raise records.InvalidInput({name: ["Cannot be changed on a report."]})
+    with write_transaction():
+        return records.apply_changes(reaction, values, actor, reason=reason)
