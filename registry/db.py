@@ -41,13 +41,20 @@ def _sqlite_date(value: bytes) -> date:
 sqlite3.register_converter("DATE", _sqlite_date)
 
 
+# Connections are pooled per process: a fresh SQLite connection re-reads the whole schema on
+# its first statement, which cost more than a list request's own work.
+POOL = {"max_connections": 32, "stale_timeout": 300}
+
+
 def open_database(url: str):
     """A Database object for a URL; nothing connects until connect() is called."""
     scheme = urlparse(url).scheme
+    if "+" not in scheme:
+        url = f"{scheme}+pool{url[len(scheme):]}"
     if scheme.startswith("sqlite"):
         return connect(url, pragmas=SQLITE_PRAGMAS, autoconnect=False,
-                       detect_types=sqlite3.PARSE_DECLTYPES)
-    return connect(url, autoconnect=False)
+                       detect_types=sqlite3.PARSE_DECLTYPES, **POOL)
+    return connect(url, autoconnect=False, **POOL)
 
 
 def bind(url: str):

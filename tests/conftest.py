@@ -48,6 +48,8 @@ def _migrate(url: str) -> None:
     database = bind(url)
     with database.connection_context():
         schema.upgrade()
+    # Really close the pooled connection, so SQLite folds its WAL into the file copied next.
+    database.close_all()
 
 
 @pytest.fixture(scope="session")

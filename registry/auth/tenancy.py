@@ -80,6 +80,8 @@ def scoped(model: type[Model], principal: Principal):
         return model.select().where(SQL("1 = 1" if may_read_records(principal) else "1 = 0"))
     if model in IMPORTS:
         return model.select().where(SQL("1 = 1" if may_read_imports(principal) else "1 = 0"))
+    if principal.is_admin and may_read_records(principal):
+        return model.select()
     return model.select().where(_clinic_filter(model, visible_clinics(principal)))
 
 
