@@ -35,6 +35,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python bench/audit_write.py
 	$(BIN)/python bench/checklist_sweep.py
+	$(BIN)/python bench/api_throughput.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -52,8 +52,10 @@ def open_database(url: str):
     if "+" not in scheme:
         url = f"{scheme}+pool{url[len(scheme):]}"
     if scheme.startswith("sqlite"):
+        # A pooled connection serves whichever thread takes it next (gunicorn's gthread
+        # workers); peewee keeps each connection to one thread at a time.
         return connect(url, pragmas=SQLITE_PRAGMAS, autoconnect=False,
-                       detect_types=sqlite3.PARSE_DECLTYPES, **POOL)
+                       detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False, **POOL)
     return connect(url, autoconnect=False, **POOL)
 
 

@@ -12,6 +12,9 @@ def wants_json() -> bool:
 
 def error_response(error: HTTPException):
     code = error.code or 500
+    # Keep the headers the error adds for the client, e.g. Allow on a 405.
+    headers = [(name, value) for name, value in error.get_headers()
+               if name.lower() != "content-type"]
     if wants_json():
         body = {"code": code, "status": error.name, "message": error.description}
         data = getattr(error, "data", None) or {}
@@ -19,8 +22,8 @@ def error_response(error: HTTPException):
             body["message"] = data["message"]
         if data.get("errors") or data.get("messages"):
             body["errors"] = data.get("errors") or data.get("messages")
-        return jsonify(body), code
-    return render_template("errors/error.html", error=error), code
+        return jsonify(body), code, headers
+    return render_template("errors/error.html", error=error), code, headers
 
 
 def init_app(app):

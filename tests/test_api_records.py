@@ -205,3 +205,27 @@ def test_import_runs_show_each_rejected_row_with_its_reason(app, world):
     rows = importer.get(f"/api/v1/import-runs/{world.ids['run_id']}/rejected-rows").get_json()
     assert rows == [{"id": rows[0]["id"], "row_number": 2, "reason": "recall_number: missing",
                      "raw": {}}]
+
+
+def test_an_anonymous_change_is_401_whether_or_not_it_carries_csrf(app, world):
+    client = app.test_client()
+    response = client.post("/api/v1/clients", json={"reference": "X"})
+    assert response.status_code == 401 and response.get_json()["code"] == 401
+
+
+def test_text_with_a_nul_character_is_refused(officer, world):
+    response = officer.post("/api/v1/clients", json={"clinic_id": world.clinic_a.id,
+                                                     "reference": "A\x00B"})
+    assert response.status_code == 422
+    assert officer.get("/api/v1/recalls?firm=%00").status_code == 422
+
+
+def test_a_page_past_the_end_is_empty(officer):
+    response = officer.get("/api/v1/clinics?page=99999999999999999999")
+    assert response.status_code == 200 and response.get_json() == []
+
+
+def test_times_are_written_with_their_utc_offset(app, world):
+    importer = client_for(app, world, "importer")
+    run = importer.get(f"/api/v1/import-runs/{world.ids['run_id']}").get_json()
+    assert run["started_at"].endswith("+00:00")

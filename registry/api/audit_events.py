@@ -8,7 +8,7 @@ from registry.api.access import readers_only, require_reader
 from registry.api.results import page
 from registry.auth.tenancy import get_or_404
 from registry.models import AuditEvent, Clinic
-from registry.schemas.common import QuerySchema
+from registry.schemas.common import QuerySchema, UtcDateTime
 from registry.services.audit import chain_for
 
 PREFIX = "/clinics"
@@ -20,12 +20,12 @@ class AuditQuerySchema(QuerySchema):
     entity = fields.String(metadata={"description": "A record type, e.g. pigment_lot."})
     entity_id = fields.String()
     action = fields.String()
-    since = fields.DateTime(metadata={"description": "Events at or after this time (UTC)."})
+    since = UtcDateTime(metadata={"description": "Events at or after this time (UTC)."})
 
 
 class AuditEventSchema(Schema):
     seq = fields.Integer()
-    occurred_at = fields.DateTime()
+    occurred_at = UtcDateTime()
     actor = fields.String()
     action = fields.String()
     entity = fields.String()

@@ -116,9 +116,10 @@ class CredentialById(MethodView):
 
 @blp.route("/<int:credential_id>/document")
 class CredentialDocument(MethodView):
-    @blp.response(200, {"type": "string", "format": "binary"},
-                  content_type="application/octet-stream",
-                  description="The document as uploaded (PDF, PNG or JPEG).")
+    @blp.doc(responses={"200": {
+        "description": "The document as uploaded (PDF, PNG or JPEG).",
+        "content": {media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type, _extension in documents.SIGNATURES.values()}}})
     @blp.alt_response(404, description="No such credential, or no document on it.")
     def get(self, credential_id):
         """Download the credential's document."""

@@ -9,7 +9,7 @@ from registry.api.results import page
 from registry.auth.tenancy import get_or_404, scoped
 from registry.models import ImportRun, RejectedRow
 from registry.models.imports import RUN_STATUSES
-from registry.schemas.common import QuerySchema, choice
+from registry.schemas.common import QuerySchema, UtcDateTime, choice
 
 PREFIX = "/import-runs"
 blp = Blueprint("import_runs", __name__, description="Runs of the recall and roster importers.")
@@ -24,8 +24,8 @@ class ImportRunQuerySchema(QuerySchema):
 class ImportRunSchema(Schema):
     id = fields.Integer()
     source = fields.String()
-    started_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
     status = fields.String()
     fetched = fields.Integer()
     created = fields.Integer()

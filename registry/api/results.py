@@ -16,4 +16,7 @@ def saved(write):
 def page(query, pagination_parameters):
     """One page of a query, with the total for the pagination header."""
     pagination_parameters.item_count = query.count()
+    # A page past the end is empty; asking the database for it could overflow its OFFSET.
+    if pagination_parameters.first_item >= pagination_parameters.item_count:
+        return []
     return query.paginate(pagination_parameters.page, pagination_parameters.page_size)

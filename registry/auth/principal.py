@@ -34,6 +34,8 @@ class Principal:
 
 
 ANONYMOUS = Principal()
+# Forms and endpoints an anonymous browser posts to, still checked for CSRF.
+CSRF_ANONYMOUS_ENDPOINTS = {"session.Session", "session.Password"}
 
 
 def cookie_name() -> str:
@@ -97,5 +99,10 @@ def init_app(app):
         if request.endpoint in ("health.healthz", "static"):
             return
         g.principal = load_principal()
-        if request.method not in ("GET", "HEAD", "OPTIONS") and bearer_token() is None:
+        if request.method in ("GET", "HEAD", "OPTIONS") or bearer_token() is not None:
+            return
+        # Forgery rides on a cookie the browser sends by itself; a request without one can only
+        # change something by signing in, which is protected too (against login forgery).
+        if g.principal.via == "session" or request.endpoint in CSRF_ANONYMOUS_ENDPOINTS \
+                or request.cookies.get(cookie_name()):
             csrf.protect()

@@ -1,8 +1,10 @@
 """Base schema and validators shared by every resource."""
 
 import re
+from collections.abc import Mapping
+from datetime import UTC
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 US_STATES = (
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
@@ -18,7 +20,27 @@ CI_NUMBER = re.compile(r"^(?:CI\s?)?(\d{5})$")
 CAS_NUMBER = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
 
 
-class BaseSchema(Schema):
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_contains_nul(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class NoNulText:
+    """Input text with a NUL character is refused (422): PostgreSQL cannot store or compare it."""
+
+    @pre_load
+    def _refuse_nul(self, data, **_kwargs):
+        if _contains_nul(data):
+            raise ValidationError("Text may not contain NUL characters.")
+        return data
+
+
+class BaseSchema(NoNulText, Schema):
     """Unknown fields are an error: a silently dropped field is lost data."""
 
     class Meta:
@@ -30,6 +52,25 @@ class RecordId(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment stored as naive UTC: written with its +00:00 offset (an RFC 3339 date-time),
+    read in any offset and turned into naive UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as exc:
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from exc
 
 
 def state_field(**kwargs):
@@ -86,7 +127,7 @@ def require_order(data: dict, earlier: str, later: str, message: str) -> None:
         raise ValidationError(message, later)
 
 
-class QuerySchema(Schema):
+class QuerySchema(NoNulText, Schema):
     """Filters in a query string; page and page_size belong to pagination, so others pass."""
 
     class Meta:

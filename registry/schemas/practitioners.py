@@ -3,7 +3,15 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from registry.models.credentials import CREDENTIAL_KINDS, VERIFICATION_STATES
-from registry.schemas.common import BaseSchema, RecordId, choice, require_order, state_field, text
+from registry.schemas.common import (
+    BaseSchema,
+    RecordId,
+    UtcDateTime,
+    choice,
+    require_order,
+    state_field,
+    text,
+)
 
 
 class PractitionerSchema(BaseSchema):
@@ -44,7 +52,7 @@ class CredentialSchema(BaseSchema):
     )
     verification_state = choice(VERIFICATION_STATES, load_default="self_reported")
     verification_source = text(load_default=None)
-    verified_at = fields.DateTime(load_default=None)
+    verified_at = UtcDateTime(load_default=None)
     notes = text(max_length=4000, load_default=None)
 
     @validates_schema
