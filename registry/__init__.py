@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         JURISDICTIONS_PATH=str(settings.jurisdictions_path or PROJECT_ROOT / "jurisdictions"),
     )
 
-    from registry import api, cli, db, errors, health, home, logs, security
+    from registry import api, cli, db, errors, health, home, logs, security, verify
     from registry.auth import principal
     from registry.rules.packs import packs_at
 
@@ -40,5 +40,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(verify.bp)
     cli.init_app(app)
     return app

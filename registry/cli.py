@@ -248,6 +248,68 @@ def checklist_command(clinic, as_of, output, problems):
     click.echo(render_text(result, problems_only=problems))
 
 
+def _find_clinic(clinic: str):
+    from registry.models import Clinic
+
+    found = Clinic.get_or_none((Clinic.id == int(clinic)) if clinic.isdigit()
+                               else (Clinic.name == clinic))
+    if found is None:
+        raise click.ClickException(f"no clinic {clinic!r}")
+    return found
+
+
+class ReportGroup(click.Group):
+    """`registry report CLINIC ...` issues a report; `registry report verify FILE` checks one."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands:
+            return "issue", self.commands["issue"], args
+        return super().resolve_command(ctx, args)
+
+
+report_group = ReportGroup("report", help="Audit reports: issue one, or verify a file.")
+
+
+@report_group.command("issue")
+@click.argument("clinic")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="As of this date (default: today).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Where to write the PDF.")
+@with_appcontext
+def report_issue(clinic, as_of, output):
+    """Issue the audit report of CLINIC (its id or exact name) as a PDF."""
+    import shutil
+
+    from registry.clock import today
+    from registry.reports import issuing
+
+    with connection():
+        found = _find_clinic(clinic)
+        issued = issuing.issue(found, as_of.date() if as_of else today(), None)
+    shutil.copyfile(issued.path, output)
+    state = "unchanged data, stored copy" if issued.reused else "rendered"
+    click.echo(f"{output}: {issued.report.size:,} bytes, verification code "
+               f"{issued.report.code}, sha256 {issued.report.sha256} ({state})")
+
+
+@report_group.command("verify")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def report_verify(file):
+    """Say whether FILE is an audit report this registry issued; exit 1 if not."""
+    from registry.reports import issuing
+
+    with connection():
+        verdict = issuing.verify(file.read())
+    click.echo(verdict.message)
+    if verdict.signature is not None:
+        state = "valid" if verdict.signature.get("intact") and verdict.signature.get(
+            "trusted") else "NOT valid"
+        click.echo(f"Signature: {state}")
+    sys.exit(0 if verdict.issued else 1)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -262,5 +324,5 @@ def serve(host, port, workers):
 
 def init_app(app):
     for command in (db_group, demo_group, audit_group, users_group, rules_group,
-                    checklist_command, serve):
+                    checklist_command, report_group, serve):
         app.cli.add_command(command)

@@ -28,6 +28,13 @@ class Settings:
     max_content_length: int = 12 * 1024 * 1024
     # Credential documents (PDF, PNG, JPEG) are kept under instance_path/documents.
     max_document_bytes: int = 10 * 1024 * 1024
+    # Audit reports: the renderer's limits, and the key and certificate that sign them (PEM).
+    # Unset in development, a key is generated into instance/ on first use; unset elsewhere,
+    # reports are issued unsigned.
+    report_timeout: int = 120
+    report_memory_mb: int = 1536
+    report_signing_key: Path | None = None
+    report_signing_cert: Path | None = None
     log_level: str = "INFO"
     # Where the rule packs are read from; the checkout's jurisdictions/ when unset.
     jurisdictions_path: Path | None = None
@@ -46,6 +53,7 @@ class Settings:
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "MAX_DOCUMENT_BYTES": self.max_document_bytes,
             "DOCUMENTS_PATH": str(self.instance_path / "documents"),
+            "REPORTS_PATH": str(self.instance_path / "reports"),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.is_production,

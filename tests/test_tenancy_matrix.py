@@ -25,6 +25,7 @@ IMPORTS = {**ADMIN_ONLY, "importer": "ok"}
 INSPECT = {**READ, "officer_a": 403}
 INSPECT_NEW = {**INSPECT, "officer_b": 422, "inspector_other": 422}
 BOTH_PARTIES = READ
+REPORT = {**READ, "admin": 403}
 
 MATRIX = {
     ("clinics.Clinics", "GET"): LIST,
@@ -33,6 +34,7 @@ MATRIX = {
     ("clinics.ClinicById", "PATCH"): EDIT,
     ("clinics.ClinicChecklist", "GET"): READ,
     ("audit_events.ClinicAuditEvents", "GET"): READ,
+    ("reports.AuditReport", "GET"): REPORT,
     ("practitioners.Practitioners", "GET"): LIST,
     ("practitioners.Practitioners", "POST"): CREATE,
     ("practitioners.PractitionerById", "GET"): READ,

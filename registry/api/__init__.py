@@ -43,12 +43,13 @@ def init_app(app):
         procedures,
         reactions,
         recalls,
+        reports,
         session,
     )
 
-    for module in (session, clinics, audit_events, practitioners, credentials, manufacturers,
-                   pigments, lots, clients, procedures, reactions, recalls, inspections,
-                   import_runs):
+    for module in (session, clinics, audit_events, reports, practitioners, credentials,
+                   manufacturers, pigments, lots, clients, procedures, reactions, recalls,
+                   inspections, import_runs):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     app.register_blueprint(_docs_blueprint())
     return api

@@ -35,7 +35,7 @@ class Principal:
 
 ANONYMOUS = Principal()
 # Forms and endpoints an anonymous browser posts to, still checked for CSRF.
-CSRF_ANONYMOUS_ENDPOINTS = {"session.Session", "session.Password"}
+CSRF_ANONYMOUS_ENDPOINTS = {"session.Session", "session.Password", "verify.page"}
 
 
 def cookie_name() -> str:

@@ -133,3 +133,10 @@ def practitioner_clinics(principal: Principal, practitioner_id: int) -> list[int
     rows = Affiliation.select(Affiliation.clinic).where(
         Affiliation.practitioner == practitioner_id).order_by(Affiliation.clinic)
     return [row.clinic_id for row in rows if may_edit_clinic(principal, row.clinic_id)]
+
+
+def may_download_report(principal: Principal, clinic: Clinic) -> bool:
+    """Audit reports go to the clinic's officers and its state's inspectors only."""
+    if not may_read_records(principal):
+        return False
+    return clinic.id in principal.officer_clinics or clinic.state in principal.jurisdictions

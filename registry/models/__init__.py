@@ -18,6 +18,7 @@ from registry.models.practitioners import Affiliation, Practitioner
 from registry.models.procedures import Procedure, ProcedureLot
 from registry.models.reactions import AdverseReaction, ReactionLot
 from registry.models.recalls import Recall, RecallMatch
+from registry.models.reports import IssuedReport
 
 ALL_MODELS = [
     Clinic,
@@ -47,6 +48,7 @@ ALL_MODELS = [
     CorrectiveAction,
     ImportRun,
     RejectedRow,
+    IssuedReport,
     AuditEvent,
     AuditChainHead,
 ]

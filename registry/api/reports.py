@@ -1,0 +1,39 @@
+"""A clinic's audit report as a PDF, for its officers and its state's inspectors."""
+
+from flask import send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from registry.api.access import readers_only, refuse, require_reader
+from registry.api.clinics import AsOfSchema
+from registry.auth.tenancy import get_or_404, may_download_report
+from registry.clock import today
+from registry.models import Clinic
+from registry.reports import issuing
+
+PREFIX = "/clinics"
+blp = Blueprint("reports", __name__, description="Audit reports (PDF/A-3).")
+blp.before_request(readers_only)
+
+
+@blp.route("/<int:clinic_id>/audit-report")
+class AuditReport(MethodView):
+    @blp.arguments(AsOfSchema, location="query")
+    @blp.doc(responses={"200": {
+        "description": "The report, PDF/A-3 with the checklist attached as checklist.json. "
+                       "X-Verification-Code carries the code printed on every page.",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+    def get(self, query, clinic_id):
+        """The clinic's audit report as of a date (today by default); the same data gives the
+        same file."""
+        principal = require_reader()
+        clinic = get_or_404(Clinic, clinic_id, principal)
+        if not may_download_report(principal, clinic):
+            refuse("Audit reports go to the clinic's officers and its state's inspectors.")
+        as_of = query.get("as_of") or today()
+        issued = issuing.issue(clinic, as_of, principal.user)
+        response = send_file(issued.path, mimetype="application/pdf", as_attachment=True,
+                             download_name=f"audit-report-{clinic.id}-{as_of.isoformat()}.pdf",
+                             etag=issued.report.sha256, conditional=True)
+        response.headers["X-Verification-Code"] = issued.report.code
+        return response

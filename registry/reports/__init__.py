@@ -1,0 +1,1 @@
+"""Audit reports: what goes in, how it is rendered, issued, signed and verified."""
