@@ -36,6 +36,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/audit_write.py
 	$(BIN)/python bench/checklist_sweep.py
 	$(BIN)/python bench/api_throughput.py
+	$(BIN)/python bench/audit_pdf.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

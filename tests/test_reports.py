@@ -176,3 +176,11 @@ def test_the_verify_page_asks_for_a_file(app, world):
     page = anonymous.post("/verify", data={"csrf_token": token})
     assert page.status_code == 422
     assert "Choose the PDF file" in page.get_data(as_text=True)
+
+
+def test_a_change_at_another_clinic_keeps_the_stored_report(app, officer, world):
+    _first, data = _download(officer, world.clinic_a.id)
+    other = client_for(app, world, "officer_b")
+    other.patch(f"/api/v1/clinics/{world.clinic_b.id}", json={"city": "Austin", "reason": "x"})
+    _again, same = _download(officer, world.clinic_a.id)
+    assert same == data and IssuedReport.select().count() == 1

@@ -17,6 +17,7 @@ def up(migrator, db):
         clinic = ForeignKeyField(Clinic, backref='reports')
         as_of = DateField()
         data_state = CharField(max_length=64)
+        current_at = CharField(max_length=120, null=True)
         code = CharField(max_length=16, unique=True)
         sha256 = CharField(max_length=64, unique=True)
         file_name = CharField()

@@ -13,6 +13,9 @@ class IssuedReport(BaseModel):
     as_of = DateField()
     # SHA-256 of the report's content: the same clinic, date and data give the same state.
     data_state = CharField(max_length=64)
+    # The newest audit event, rule packs and report format when it was last found current:
+    # while none of them changes, no data can have changed, and the file is served at once.
+    current_at = CharField(max_length=120, null=True)
     code = CharField(max_length=16, unique=True)
     sha256 = CharField(max_length=64, unique=True)
     file_name = CharField()

@@ -44,6 +44,7 @@ def gather(clinic: Clinic, as_of: date) -> dict:
         "as_of": as_of.isoformat(),
         "clinic": _clinic(clinic, as_of),
         "checklist": checklist,
+        "requirements": by_requirement(checklist["items"]),
         "practitioners": _practitioners(clinic, as_of),
         "lots": _lots(clinic, as_of),
         "procedures": _procedures(clinic, as_of),
@@ -52,6 +53,29 @@ def gather(clinic: Clinic, as_of: date) -> dict:
         "audit_head": {"chain": chain_for(clinic.id), "seq": head.seq if head else 0,
                        "mac": head.mac if head else None},
     }
+
+
+def by_requirement(items: list[dict]) -> list[dict]:
+    """The checklist grouped by requirement: its counts, and each item that needs attention
+    in full (a clinic's hundreds of passing procedure checks are counted, not listed)."""
+    grouped: dict[str, dict] = {}
+    for item in items:
+        entry = grouped.setdefault(item["requirement_id"], {
+            "requirement_id": item["requirement_id"], "title": item["title"],
+            "jurisdiction": item["jurisdiction"], "severity": item["severity"],
+            "confidence": item["confidence"], "conflict": item["conflict"],
+            "note": item["note"], "citations": item["citations"], "counts": Counter(),
+            "attention": [], "passed": []})
+        entry["counts"][item["status"]] += 1
+        if item["status"] in ("pass", "not_applicable"):
+            entry["passed"].append(item)
+        else:
+            entry["attention"].append(item)
+    for entry in grouped.values():
+        entry["counts"] = dict(sorted(entry["counts"].items()))
+        # A handful of passing subjects are named; more are only counted.
+        entry["passed"] = entry["passed"] if len(entry["passed"]) <= 5 else []
+    return list(grouped.values())
 
 
 def _iso(value):

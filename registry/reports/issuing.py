@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from registry.clock import utcnow
-from registry.models import Clinic, IssuedReport, User
+from registry.models import AuditEvent, Clinic, IssuedReport, User
 from registry.reports import content, render
+from registry.services.compliance import loaded_packs
 
 # Verification codes avoid letters and digits that read alike (0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -33,6 +34,15 @@ def data_state(report: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def mark() -> str:
+    """Where the registry stands: every change appends an audit event, so while the newest
+    event, the rule packs and the report format stay the same, no report can differ."""
+    newest = AuditEvent.select(fn.MAX(AuditEvent.id)).scalar() or 0
+    packs = ",".join(f"{p.jurisdiction}@{p.version}" for p in loaded_packs())
+    digest = hashlib.sha256(packs.encode()).hexdigest()[:16]
+    return f"{newest}:{digest}:{content.REPORT_FORMAT}"
+
+
 def new_code() -> str:
     letters = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     return f"PR-{letters[:4]}-{letters[4:]}"
@@ -49,10 +59,16 @@ def stored_file(report: IssuedReport) -> Path:
 def issue(clinic: Clinic, as_of: date, user: User | None) -> Issued:
     """The report for the clinic as of the date: the stored file when nothing has changed,
     otherwise a new render, stored with its SHA-256 and verification code."""
+    now = mark()
+    found = _stored(clinic, as_of, IssuedReport.current_at == now)
+    if found is not None:
+        return Issued(found, stored_file(found), reused=True)
     gathered = content.gather(clinic, as_of)
     state = data_state(gathered)
-    found = _stored(clinic, as_of, state)
+    found = _stored(clinic, as_of, IssuedReport.data_state == state)
     if found is not None:
+        # Something changed elsewhere, not in this report: it stays current.
+        IssuedReport.update(current_at=now).where(IssuedReport.id == found.id).execute()
         return Issued(found, stored_file(found), reused=True)
     code = new_code()
     issued_at = utcnow().replace(microsecond=0)
@@ -74,22 +90,23 @@ def issue(clinic: Clinic, as_of: date, user: User | None) -> Issued:
     _write(reports_directory() / name, pdf)
     try:
         row = IssuedReport.create(
-            clinic=clinic, as_of=as_of, data_state=state, code=code, sha256=digest,
+            clinic=clinic, as_of=as_of, data_state=state, current_at=now, code=code,
+            sha256=digest,
             file_name=name, size=len(pdf), signed=signer is not None, issued_at=issued_at,
             issued_by=user)
     except IntegrityError:
         # Another request issued the same report meanwhile; theirs stands.
-        found = _stored(clinic, as_of, state)
+        found = _stored(clinic, as_of, IssuedReport.data_state == state)
         if found is None:
             raise
         return Issued(found, stored_file(found), reused=True)
     return Issued(row, stored_file(row), reused=False)
 
 
-def _stored(clinic: Clinic, as_of: date, state: str) -> IssuedReport | None:
-    found = IssuedReport.get_or_none(
-        (IssuedReport.clinic == clinic) & (IssuedReport.as_of == as_of)
-        & (IssuedReport.data_state == state))
+def _stored(clinic: Clinic, as_of: date, condition) -> IssuedReport | None:
+    found = IssuedReport.select().where(
+        (IssuedReport.clinic == clinic) & (IssuedReport.as_of == as_of) & condition
+    ).order_by(IssuedReport.id.desc()).first()
     if found is None or not stored_file(found).is_file():
         return None
     return found

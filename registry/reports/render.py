@@ -27,7 +27,7 @@ def _processes():
     global _context
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["registry.reports.worker"])
+        _context.set_forkserver_preload(["registry.reports.weasy", "registry.reports.worker"])
     return _context
 
 

@@ -1,50 +1,20 @@
-"""The child process that turns a report's HTML into PDF/A-3 bytes with WeasyPrint.
+"""One render child: limits its memory, renders with WeasyPrint, sends the PDF back.
 
-Children are forked from a server process that has imported only this module (and so
-WeasyPrint), not the application: each render starts at once, holds no database connection,
-and gives all its memory back when it exits.
+Children are forked from a server process that has imported WeasyPrint (registry.reports.weasy)
+but not the application: each render starts at once, holds no database connection, and gives
+all its memory back when it exits. This module stays light so the web process can name it.
 """
 
 import resource
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-
-from weasyprint import HTML, Attachment
-from weasyprint.urls import URLFetcher
-
-
-class LocalAssetFetcher(URLFetcher):
-    """Fetches files from one folder and nothing else: no network, no other file."""
-
-    def __init__(self, folder: Path):
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-        self.folder = folder.resolve()
-
-    def fetch(self, url, headers=None):
-        parsed = urlparse(url)
-        path = Path(unquote(parsed.path)).resolve()
-        if parsed.scheme != "file" or path.parent != self.folder or not path.is_file():
-            raise ValueError(f"not a report asset: {url}")
-        return super().fetch(url, headers)
-
-
-def render(request: dict) -> bytes:
-    folder = Path(request["assets"])
-    fetcher = LocalAssetFetcher(folder)
-    attachments = [Attachment(string=item["text"], base_url=folder.as_uri() + "/",
-                              url_fetcher=fetcher, name=item["name"],
-                              description=item["description"], relationship="Data")
-                   for item in request.get("attachments", [])]
-    document = HTML(string=request["html"], base_url=folder.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments,
-                              uncompressed_pdf=False)
 
 
 def child(request: dict, memory_bytes: int, connection) -> None:
     """Entry point of one render: limit memory, render, send the PDF (or the error) back."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        connection.send(("pdf", render(request)))
+        from registry.reports import weasy
+
+        connection.send(("pdf", weasy.render(request)))
     except BaseException as exc:  # noqa: BLE001 - the parent reports every failure
         connection.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
     finally:
