@@ -8,6 +8,7 @@ from pathlib import Path
 ENV_PREFIX = "REGISTRY_"
 ENVIRONMENTS = ("development", "testing", "production")
 MIN_SECRET_LENGTH = 32
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 class SettingsError(RuntimeError):
@@ -21,8 +22,8 @@ class Settings:
     env: str = "development"
     instance_path: Path = field(default_factory=lambda: Path.cwd() / "instance")
     database_url: str = ""
-    secret_key: str = ""
-    audit_key: str = ""
+    secret_key: str = field(default="", repr=False)
+    audit_key: str = field(default="", repr=False)
     audit_key_id: str = "k1"
     # Any request body larger than this is refused with 413 before it is read.
     max_content_length: int = 12 * 1024 * 1024
@@ -35,6 +36,28 @@ class Settings:
     report_memory_mb: int = 1536
     report_signing_key: Path | None = None
     report_signing_cert: Path | None = None
+    # Importers: openFDA (an API key lifts the daily limit), HTTP timeouts and retries, and
+    # extra roster configurations (TOML files) beside the ones shipped in importers/rosters/.
+    openfda_url: str = "https://api.fda.gov"
+    openfda_api_key: str = field(default="", repr=False)
+    http_connect_timeout: float = 5.0
+    http_read_timeout: float = 60.0
+    http_retries: int = 4
+    http_backoff: float = 1.0
+    import_chunk_size: int = 1000
+    rosters_path: Path | None = None
+    # The scheduler: "job=when" pairs separated by ";" (see the README for the forms of when).
+    schedule: str = ("recalls=daily at 05:30; cosmetic_events=monday at 06:15; "
+                     "rosters=daily at 04:00; reminders=daily at 07:00")
+    # Expiry reminders go out this many days ahead (each threshold once), by email when an SMTP
+    # server is set.
+    reminder_days: str = "60,30,7"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = "Pigment Registry <registry@localhost>"
     log_level: str = "INFO"
     # Where the rule packs are read from; the checkout's jurisdictions/ when unset.
     jurisdictions_path: Path | None = None
@@ -66,6 +89,15 @@ def _coerce(name: str, raw: str, kind):
             return int(raw)
         except ValueError as exc:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be a whole number") from exc
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be a number") from exc
+    if kind is bool:
+        if raw.lower() not in BOOLEANS:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be true or false")
+        return BOOLEANS[raw.lower()]
     if kind is Path:
         return Path(raw)
     return raw

@@ -5,8 +5,10 @@ from registry.models.audit import AuditChainHead, AuditEvent
 from registry.models.clients import Client
 from registry.models.clinics import Clinic
 from registry.models.credentials import Credential, CredentialVerification
-from registry.models.imports import ImportRun, RejectedRow
+from registry.models.events import ProductEventCount
+from registry.models.imports import ImportRun, RejectedRow, SourceState
 from registry.models.inspections import CorrectiveAction, Finding, Inspection
+from registry.models.jobs import JobRun
 from registry.models.pigments import (
     Colorant,
     LotStatusChange,
@@ -18,7 +20,9 @@ from registry.models.practitioners import Affiliation, Practitioner
 from registry.models.procedures import Procedure, ProcedureLot
 from registry.models.reactions import AdverseReaction, ReactionLot
 from registry.models.recalls import Recall, RecallMatch
+from registry.models.reminders import Reminder
 from registry.models.reports import IssuedReport
+from registry.models.rosters import RosterEntry
 
 ALL_MODELS = [
     Clinic,
@@ -49,6 +53,11 @@ ALL_MODELS = [
     ImportRun,
     RejectedRow,
     IssuedReport,
+    SourceState,
+    RosterEntry,
+    ProductEventCount,
+    JobRun,
+    Reminder,
     AuditEvent,
     AuditChainHead,
 ]

@@ -28,3 +28,16 @@ class RejectedRow(BaseModel):
     row_number = IntegerField()
     reason = TextField()
     raw = JSONField(null=True)
+
+
+class SourceState(BaseModel):
+    """What a source last told us about a document: validators for conditional requests."""
+
+    source = CharField()
+    url = TextField()
+    etag = CharField(null=True)
+    last_modified = CharField(null=True)
+    checked_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("source", "url"), True),)
