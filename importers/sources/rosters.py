@@ -1,0 +1,303 @@
+"""Licence and certification rosters, Socrata or CSV, mapped by one TOML file per board or body."""
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from importers.parse import clean, csv_rows
+from importers.runs import Rejected, field_reason
+from importers.schemas import ROSTER_STATUSES, RosterEntrySchema
+from registry.clock import today, utcnow
+from registry.db import db, is_postgresql
+from registry.models import RosterEntry
+from registry.services import identity, records, verification
+from registry.services.audit import Actor
+
+SHIPPED = Path(__file__).resolve().parent.parent / "rosters"
+MAPPED = ("number", "name", "credential_type", "status", "issued_on", "expires_on")
+SOCRATA_PAGE = 50_000
+COLUMNS = ("roster", "key", "number", "name", "credential_type", "status", "status_text", "active",
+           "issued_on", "expires_on", "digest", "raw", "run_id", "updated_at")
+
+
+@dataclass(frozen=True)
+class RosterConfig:
+    """One roster: where it is published, which columns mean what, how its statuses read."""
+
+    name: str
+    title: str
+    issuer: str
+    credential_kinds: tuple[str, ...]
+    format: str = "csv"
+    state: str | None = None
+    url: str | None = None
+    where: str | None = None
+    order: str = ":id"
+    # Column (or columns, joined with spaces) for each mapped field.
+    fields: dict = field(default_factory=dict)
+    # Normalised status → the words the roster uses for it (compared case-insensitively).
+    statuses: dict = field(default_factory=dict)
+    default_status: str | None = None
+    key_includes_type: bool = False
+    coverage: str = "unverified"
+    note: str = ""
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def from_toml(cls, path: Path) -> "RosterConfig":
+        data = tomllib.loads(path.read_text())
+        try:
+            config = cls(
+                name=data["name"], title=data["title"], issuer=data["issuer"],
+                credential_kinds=tuple(data["credential_kinds"]),
+                format=data.get("format", "csv"), state=data.get("state"),
+                url=data.get("url"), where=data.get("where"), order=data.get("order", ":id"),
+                fields=data["fields"], statuses=data.get("statuses", {}),
+                default_status=data.get("default_status"),
+                key_includes_type=data.get("key_includes_type", False),
+                coverage=data.get("coverage", "unverified"), note=data.get("note", ""),
+                sources=tuple(data.get("sources", ())),
+            )
+        except KeyError as exc:
+            raise ValueError(f"{path.name}: missing {exc.args[0]!r}") from exc
+        config.check(path.name)
+        return config
+
+    def check(self, where: str) -> None:
+        if self.format not in ("csv", "socrata"):
+            raise ValueError(f"{where}: format must be csv or socrata")
+        if "number" not in self.fields:
+            raise ValueError(f"{where}: fields.number is required")
+        unknown = set(self.fields) - set(MAPPED)
+        if unknown:
+            raise ValueError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
+        bad = set(self.statuses) - set(ROSTER_STATUSES)
+        if bad:
+            raise ValueError(f"{where}: statuses must be among {', '.join(ROSTER_STATUSES)}")
+        if "status" not in self.fields and self.default_status is None:
+            raise ValueError(f"{where}: map fields.status or set default_status")
+
+    @property
+    def vocabulary(self) -> dict[str, str]:
+        return {word.upper(): status for status, words in self.statuses.items()
+                for word in words}
+
+
+def load_rosters(extra: Path | None = None) -> dict[str, RosterConfig]:
+    """The shipped roster configurations, then any in the configured folder (same name wins)."""
+    configs = {}
+    for folder in (SHIPPED, extra):
+        if folder is None:
+            continue
+        for path in sorted(Path(folder).glob("*.toml")):
+            config = RosterConfig.from_toml(path)
+            configs[config.name] = config
+    return configs
+
+
+@dataclass
+class Prepared:
+    row_number: int
+    raw: dict
+    values: dict
+    key: str
+    digest: str
+
+
+class RosterSource:
+    """Imports a roster into RosterEntry rows, then checks the credentials it covers."""
+
+    def __init__(self, config: RosterConfig):
+        self.config = config
+        self.name = config.name
+        self.actor = Actor.system(f"importer:{config.name}")
+        self.downloaded_url = None
+
+    def headers(self, settings) -> dict:
+        token = getattr(settings, "socrata_app_token", "")
+        return {"X-App-Token": token} if token and self.config.format == "socrata" else {}
+
+    def auth(self, settings):
+        return None
+
+    # Reading ---------------------------------------------------------------------------
+
+    def read(self, context):
+        if context.file is not None:
+            yield from self._read_file(Path(context.file), context)
+            return
+        url = context.url or self.config.url
+        if not url:
+            raise Rejected(f"{self.name} has no URL: give a file or a URL")
+        if self.config.format == "socrata" and not url.split("?")[0].lower().endswith(".csv"):
+            yield from self._read_socrata(url, context)
+            return
+        path = context.fetcher.download(url)
+        if path is None:
+            context.not_modified = True
+            return
+        self.downloaded_url = url
+        try:
+            yield from self._read_file(path, context)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _read_file(self, path: Path, context):
+        if path.suffix.lower() == ".json":
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(rows, list):
+                raise Rejected("a JSON roster must be an array of rows")
+            for number, row in enumerate(rows, start=1):
+                context.progress(number, len(rows))
+                yield number, row
+            return
+        size = path.stat().st_size
+        yield from csv_rows(path, progress=lambda done: context.progress(done, size))
+
+    def _read_socrata(self, url: str, context):
+        page = context.options.get("page_size", SOCRATA_PAGE)
+        offset = 0
+        while True:
+            params = {"$limit": page, "$offset": offset, "$order": self.config.order}
+            if self.config.where:
+                params["$where"] = self.config.where
+            rows, _response = context.fetcher.json(url, params)
+            if not isinstance(rows, list):
+                raise Rejected(f"{url} did not answer with a list of rows")
+            yield from enumerate(rows, start=offset + 1)
+            context.progress(offset + len(rows), None)
+            if len(rows) < page:
+                return
+            offset += page
+
+    # Mapping ---------------------------------------------------------------------------
+
+    def prepare(self, row_number: int, raw) -> Prepared:
+        if not isinstance(raw, dict):
+            raise Rejected("not a row of named columns")
+        row = {str(k).strip().lower(): clean(v) for k, v in raw.items()}
+        values = {name: self._column(row, name) for name in self.config.fields}
+        status_text = values.pop("status", None)
+        if status_text is None:
+            if self.config.default_status is None:
+                raise Rejected("status: missing")
+            status = self.config.default_status
+        else:
+            status = self.config.vocabulary.get(status_text.upper())
+            if status is None:
+                raise Rejected(f"status: {status_text!r} is not in this roster's vocabulary")
+        values.update(status=status, status_text=status_text)
+        number = identity.licence_number(values.get("number"))
+        if not number:
+            raise Rejected("number: missing")
+        values["number"] = number
+        key = number
+        if self.config.key_includes_type:
+            key = f"{number}|{(values.get('credential_type') or '').upper()}"
+        canonical = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
+        digest = hashlib.md5(canonical.encode(), usedforsecurity=False).hexdigest()
+        return Prepared(row_number, row, values, key[:255], digest)
+
+    def _column(self, row: dict, name: str):
+        columns = self.config.fields[name]
+        if isinstance(columns, str):
+            return row.get(columns)
+        parts = [row.get(c) for c in columns]
+        return " ".join(p for p in parts if isinstance(p, str)) or None
+
+    # Writing ---------------------------------------------------------------------------
+
+    def upsert(self, prepared: list[Prepared], record) -> None:
+        """Insert new rows, update changed ones, leave unchanged ones alone (no write)."""
+        if not prepared:
+            return
+        unique, first_row = [], {}
+        for item in prepared:
+            if item.key in first_row:
+                record.reject(item.row_number,
+                              f"number: same licence as row {first_row[item.key]}", item.raw)
+                continue
+            first_row[item.key] = item.row_number
+            unique.append(item)
+        existing = self._existing([item.key for item in unique])
+        run_id = record.run.id
+        now = utcnow()
+        inserts, updates = [], []
+        for item in unique:
+            found = existing.get(item.key)
+            if found is not None and found[1] == item.digest:
+                record.counts["unchanged"] += 1
+                continue
+            if found is not None and found[2] == run_id:
+                record.reject(item.row_number, "number: same licence as an earlier row",
+                              item.raw)
+                continue
+            try:
+                values = records.load(RosterEntrySchema, item.values)
+            except records.InvalidInput as exc:
+                record.reject(item.row_number, field_reason(exc.errors), item.raw)
+                continue
+            row = self._row(item, values, run_id, now)
+            if found is None:
+                inserts.append(row)
+                record.counts["created"] += 1
+            else:
+                updates.append(row[2:] + (found[0],))
+                record.counts["updated"] += 1
+        _write(inserts, updates)
+
+    def _existing(self, keys: list[str]) -> dict:
+        rows = (RosterEntry.select(RosterEntry.key, RosterEntry.id, RosterEntry.digest,
+                                   RosterEntry.run)
+                .where((RosterEntry.roster == self.name) & RosterEntry.key.in_(keys))
+                .tuples())
+        return {key: (pk, digest, run) for key, pk, digest, run in rows}
+
+    def _row(self, item: Prepared, values: dict, run_id: int, now) -> tuple:
+        postgresql = is_postgresql()
+
+        def day(value):
+            return value if postgresql or value is None else value.isoformat()
+
+        raw = json.dumps(item.raw, sort_keys=True, separators=(",", ":"), default=str)
+        return (self.name, item.key, values["number"], values["name"],
+                values["credential_type"], values["status"], values["status_text"],
+                values["status"] == "active", day(values["issued_on"]),
+                day(values["expires_on"]), item.digest, raw, run_id,
+                now if postgresql else now.isoformat(" "))
+
+    # After the rows ----------------------------------------------------------------------
+
+    def after(self, record, context) -> str:
+        if getattr(context, "not_modified", False):
+            return "not modified since the last import"
+        if self.downloaded_url:
+            context.fetcher.remember(self.downloaded_url)
+        checked = verification.check_roster(self.config, self.actor, today())
+        return verification.describe(checked)
+
+
+def _write(inserts: list[tuple], updates: list[tuple]) -> None:
+    """Write a chunk's rows with one statement each way (SQLite executemany, PostgreSQL
+    execute_values): peewee's query builder cost more than the writes at this volume."""
+    cursor = db.cursor()
+    table = RosterEntry._meta.table_name
+    assignments = ", ".join(f"{c} = %s" for c in COLUMNS[2:])
+    if is_postgresql():
+        from psycopg2.extras import execute_values
+
+        if inserts:
+            execute_values(cursor, f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES %s",
+                           inserts, page_size=len(inserts))
+        if updates:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", updates)
+        return
+    marks = ", ".join("?" * len(COLUMNS))
+    if inserts:
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",
+                           inserts)
+    if updates:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments.replace('%s', '?')} WHERE id = ?", updates)

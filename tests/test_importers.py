@@ -1,0 +1,291 @@
+"""Importers against a real local HTTP server playing openFDA's and Socrata's answers."""
+
+import copy
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from importers import pipeline, sources
+from registry import create_app, demo
+from registry.clock import today
+from registry.db import db
+from registry.models import (
+    AuditEvent,
+    ImportRun,
+    PigmentLot,
+    ProductEventCount,
+    Recall,
+    RecallMatch,
+    RejectedRow,
+)
+from registry.services import compliance
+from tests.conftest import make_settings
+from tests.factories import make_clinic, make_lot
+from tests.http_source import Answer, HttpSource, not_found
+
+PAYLOADS = Path(__file__).parent / "payloads"
+ENFORCEMENT = "/food/enforcement.json"
+
+
+def payload(name: str):
+    return json.loads((PAYLOADS / name).read_text())
+
+
+def recall(number: str, **fields) -> dict:
+    """A record in openFDA's shape (every scalar a string), from the real F-0496-2015."""
+    record = copy.deepcopy(payload("openfda-food-enforcement-F-0496-2015.json")["results"][0])
+    record.update(recall_number=number, **fields)
+    return record
+
+
+def page_of(records, skip=0, limit=1000, total=None):
+    return {"meta": {"last_updated": "2026-07-08",
+                     "results": {"skip": skip, "limit": limit,
+                                 "total": len(records) if total is None else total}},
+            "results": records}
+
+
+def paged(records):
+    """openFDA's skip/limit paging over a list of records."""
+    def answer(query, _headers):
+        skip, limit = int(query.get("skip", 0)), int(query.get("limit", 1))
+        chunk = records[skip:skip + limit]
+        if not chunk:
+            return not_found()
+        return Answer(body=page_of(chunk, skip, limit, total=len(records)))
+    return answer
+
+
+@pytest.fixture
+def http():
+    with HttpSource() as server:
+        yield server
+
+
+@pytest.fixture
+def app(database_url, tmp_path, http):
+    """The application with openFDA pointed at the local server and short waits."""
+    settings = make_settings(tmp_path, database_url, openfda_url=http.url, http_retries=2,
+                             http_backoff=0.01, http_read_timeout=1.0, import_chunk_size=50)
+    application = create_app(settings)
+    with application.app_context():
+        db.connect(reuse_if_open=True)
+        yield application
+        if not db.is_closed():
+            db.close()
+
+
+def run(app, name, **options):
+    source = sources.available(app.config["REGISTRY_SETTINGS"])[name]
+    return pipeline.run(source, **options)
+
+
+def recall_failures(clinic_id):
+    return [item for item in compliance.checklist(clinic_id, today()).items
+            if item.requirement.check_kind == "lot_not_recalled" and item.status == "fail"]
+
+
+def nonzero(outcome) -> dict:
+    return {name: n for name, n in outcome.counts.items() if n}
+
+
+def writes() -> int:
+    return AuditEvent.select().count()
+
+
+# openFDA recalls ---------------------------------------------------------------------------
+
+def test_recalls_are_read_across_pages(app, http):
+    http.route(ENFORCEMENT, paged([recall(f"F-{n:04d}-2020") for n in range(1, 8)]))
+    outcome = run(app, "recalls", options={"page_size": 3})
+    assert outcome.status == "succeeded"
+    assert outcome.counts["fetched"] == 7 and outcome.counts["created"] == 7
+    assert [s.query["skip"] for s in http.requests_to(ENFORCEMENT)] == ["0", "3", "6"]
+    assert Recall.select().count() == 7
+    assert "tattoo" in http.requests_to(ENFORCEMENT)[0].query["search"]
+    assert "PigmentRegistry/" in http.requests_to(ENFORCEMENT)[0].headers["User-Agent"]
+
+
+def test_openfda_not_found_means_no_recalls(app, http):
+    http.route(ENFORCEMENT, not_found())
+    outcome = run(app, "recalls")
+    assert outcome.status == "succeeded" and outcome.counts["fetched"] == 0
+    assert ImportRun.get_by_id(outcome.run.id).status == "succeeded"
+
+
+def test_rate_limit_is_waited_out_as_retry_after_says(app, http):
+    http.route(ENFORCEMENT,
+               Answer(429, payload("openfda-error-over-rate-limit.json"), {"Retry-After": "1"}),
+               Answer(body=page_of([recall("F-0001-2020")])))
+    started = time.monotonic()
+    outcome = run(app, "recalls")
+    assert outcome.status == "succeeded" and outcome.counts["created"] == 1
+    assert time.monotonic() - started >= 0.9
+    assert len(http.requests_to(ENFORCEMENT)) == 2
+
+
+def test_a_server_error_is_retried(app, http):
+    http.route(ENFORCEMENT,
+               Answer(500, {"error": {"code": "SERVER_ERROR",
+                                      "message": "Check your request and try again"}}),
+               Answer(body=page_of([recall("F-0001-2020")])))
+    outcome = run(app, "recalls")
+    assert outcome.status == "succeeded" and outcome.counts["created"] == 1
+
+
+def test_errors_that_persist_fail_the_run_and_say_why(app, http):
+    http.route(ENFORCEMENT, Answer(500, {"error": {"code": "SERVER_ERROR", "message": "x"}}))
+    outcome = run(app, "recalls")
+    assert outcome.status == "failed"
+    assert "answered HTTP 500: SERVER_ERROR x after 2 retries" in outcome.message
+    run_row = ImportRun.get_by_id(outcome.run.id)
+    assert run_row.status == "failed" and run_row.finished_at is not None
+    assert Recall.select().count() == 0
+
+
+def test_a_source_that_does_not_answer_in_time_fails_the_run(app, http):
+    http.route(ENFORCEMENT, Answer(body=page_of([recall("F-0001-2020")]), delay=2.5))
+    outcome = run(app, "recalls")
+    assert outcome.status == "failed"
+    assert "did not answer within 1 s" in outcome.message
+    assert Recall.select().count() == 0
+
+
+def test_a_truncated_body_is_fetched_again(app, http):
+    body = page_of([recall("F-0001-2020")])
+    http.route(ENFORCEMENT, Answer(body=body, cut_at=40), Answer(body=body))
+    outcome = run(app, "recalls")
+    assert outcome.status == "succeeded" and outcome.counts["created"] == 1
+
+
+def test_a_body_always_cut_short_fails_the_run(app, http):
+    http.route(ENFORCEMENT, Answer(body=page_of([recall("F-0001-2020")]), cut_at=40))
+    outcome = run(app, "recalls")
+    assert outcome.status == "failed" and "incomplete body" in outcome.message
+    assert Recall.select().count() == 0
+
+
+def test_control_characters_are_stripped_and_missing_keys_tolerated(app, http):
+    real = payload("openfda-food-enforcement-F-1238-2013.json")["results"][0]
+    assert "more_code_info" not in real
+    dirty = recall("F-2149-2019",
+                   product_quantity="122 cases \u0013 (15 units per case -\u0013 1 lb)",
+                   product_description="Ginseng. \u001cAmerican Ginseng\u001d, tattoo")
+    http.route(ENFORCEMENT, Answer(body=page_of([real, dirty])))
+    outcome = run(app, "recalls")
+    assert outcome.counts["created"] == 2 and outcome.counts["rejected"] == 0
+    stored = Recall.get(Recall.recall_number == "F-2149-2019")
+    assert stored.product_quantity == "122 cases (15 units per case - 1 lb)"
+    assert stored.product_description == "Ginseng. American Ginseng , tattoo"
+    old = Recall.get(Recall.recall_number == real["recall_number"])
+    assert old.more_code_info is None and old.address_2 is None  # "N/A" means none
+
+
+def test_a_record_without_its_key_fields_is_rejected_with_the_reason(app, http):
+    broken = recall("F-0002-2020")
+    del broken["recall_number"], broken["recalling_firm"]
+    bad_date = recall("F-0003-2020", report_date="2020-13-45")
+    http.route(ENFORCEMENT, Answer(body=page_of([recall("F-0001-2020"), broken, bad_date])))
+    outcome = run(app, "recalls")
+    assert outcome.status == "succeeded"
+    assert nonzero(outcome) == {"fetched": 3, "created": 1, "rejected": 2}
+    reasons = {r.row_number: r.reason for r in RejectedRow.select()}
+    assert "recall_number" in reasons[2] and "recalling_firm" in reasons[2]
+    assert reasons[3].startswith("report_date: not a date")
+    assert RejectedRow.get(RejectedRow.row_number == 2).raw["product_type"] == "Food"
+    assert Recall.select().count() == 1
+
+
+def test_a_changed_record_is_updated_and_an_unchanged_run_writes_nothing(app, http):
+    records = [recall("F-0001-2020"), recall("F-0002-2020")]
+    http.route(ENFORCEMENT, paged(records))
+    first = run(app, "recalls")
+    assert first.counts["created"] == 2
+
+    before = writes()
+    again = run(app, "recalls")
+    assert nonzero(again) == {"fetched": 2, "unchanged": 2}
+    assert writes() == before
+    assert ImportRun.get_by_id(again.run.id).unchanged == 2
+
+    records[1] = recall("F-0002-2020", status="Terminated", termination_date="20201231")
+    changed = run(app, "recalls")
+    assert nonzero(changed) == {"fetched": 2, "unchanged": 1, "updated": 1}
+    assert Recall.get(Recall.recall_number == "F-0002-2020").termination_date.isoformat() \
+        == "2020-12-31"
+    assert Recall.select().count() == 2
+
+
+def test_the_scalpaink_recall_quarantines_the_demo_lot_and_fails_the_checklist(app, http):
+    demo.load()
+    lot = PigmentLot.get(PigmentLot.lot_number == "SA-SC-1904")
+    assert not recall_failures(lot.clinic_id)
+    http.route(ENFORCEMENT, Answer(body=payload("openfda-scalpaink-2019.json")))
+    outcome = run(app, "recalls")
+    assert outcome.status == "succeeded"
+    assert "1 new match" in outcome.message
+
+    lot = PigmentLot.get_by_id(lot.id)
+    assert lot.status == "quarantined"
+    match = RecallMatch.get(RecallMatch.lot == lot.id)
+    assert match.rule == "all lots" and "All lots" in match.matched_text
+    assert "Scalp Aesthetics" in match.matched_text
+    # Lots of other products are left alone.
+    assert RecallMatch.select().count() == 1
+
+    failing = recall_failures(lot.clinic_id)
+    assert len(failing) == 1 and "SA-SC-1904" in failing[0].outcome.explanation
+    assert "F-0000-2019" in failing[0].outcome.explanation
+
+    again = run(app, "recalls")
+    assert again.message == "no lot matched" and RecallMatch.select().count() == 1
+
+
+def test_lot_codes_in_the_code_info_match_only_those_lots(app, http):
+    clinic = make_clinic()
+    from tests.factories import make_product
+    product = make_product(name="Bright Red")
+    product.manufacturer.name = "Intenze Products"
+    product.manufacturer.save()
+    hit = make_lot(clinic, product, lot_number="SS264")
+    miss = make_lot(clinic, product, lot_number="SS2640")
+    http.route(ENFORCEMENT, Answer(body=page_of([recall(
+        "F-1000-2018", recalling_firm="Intenze Products, Inc.",
+        product_description="Intenze tattoo ink, Bright Red, 1 oz",
+        code_info="Lot SS264, SS258 EXP 2020")])))
+    run(app, "recalls")
+    assert [m.lot_id for m in RecallMatch.select()] == [hit.id]
+    assert PigmentLot.get_by_id(hit.id).status == "quarantined"
+    assert PigmentLot.get_by_id(miss.id).status == "received"
+    assert "lot code: Lot SS264" in RecallMatch.get().matched_text
+
+
+def test_dry_run_saves_nothing(app, http):
+    http.route(ENFORCEMENT, Answer(body=page_of([recall("F-0001-2020")])))
+    outcome = run(app, "recalls", dry_run=True)
+    assert outcome.dry_run and outcome.counts["created"] == 1 and outcome.run is None
+    assert Recall.select().count() == 0 and ImportRun.select().count() == 0
+
+
+# openFDA cosmetic events -------------------------------------------------------------------
+
+def test_cosmetic_event_counts_are_kept_per_product(app, http):
+    from tests.factories import make_product
+
+    counted, silent = make_product(name="Scalpaink SC"), make_product(name="Quiet Ink")
+
+    def answer(query, _headers):
+        if "Scalpaink" not in query["search"]:
+            return not_found()
+        total = 1 if "outcomes" in query["search"] else 4
+        return Answer(body={"meta": {"last_updated": "2026-06-01",
+                                     "results": {"skip": 0, "limit": 1, "total": total}},
+                            "results": [{}]})
+    http.route("/cosmetic/event.json", answer)
+    outcome = run(app, "cosmetic-events")
+    assert outcome.status == "succeeded" and outcome.counts["created"] == 2
+    counts = {c.product_id: (c.total, c.serious) for c in ProductEventCount.select()}
+    assert counts == {counted.id: (4, 1), silent.id: (0, 0)}
+    assert run(app, "cosmetic-events").counts["unchanged"] == 2
