@@ -1,7 +1,7 @@
 """How a roster row is matched to a credential: the licence number, then the holder's name.
 
-Numbers: upper case, letters and digits only, and leading zeros dropped from an all-digit
-number ("LIC-00123" → "LIC00123", "00123" → "123").
+Numbers: upper case, letters and digits only, leading zeros dropped from each run of digits
+("LIC-00123" → "LIC123", "00123" → "123", "BBP-0042" and "bbp 42" → "BBP42").
 Names: upper case, accents dropped, words of letters only. A person matches when every word of
 their last name is in the roster's name and so is their first name or its initial; a business
 matches when one normalised name contains the other, corporate suffixes ignored.
@@ -12,6 +12,7 @@ import unicodedata
 
 NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 NOT_LETTER = re.compile(r"[^A-Z]+")
+LEADING_ZEROS = re.compile(r"(\d+)")
 SUFFIXES = {"INC", "LLC", "LTD", "CO", "CORP", "CORPORATION", "COMPANY", "PLLC", "LLP", "DBA",
             "THE"}
 
@@ -20,7 +21,7 @@ def licence_number(value: str | None) -> str:
     if not value:
         return ""
     number = NOT_ALNUM.sub("", value.upper())
-    return (number.lstrip("0") or number) if number.isdigit() else number
+    return LEADING_ZEROS.sub(lambda m: m.group(1).lstrip("0") or "0", number)
 
 
 def name_words(value: str | None) -> list[str]:
