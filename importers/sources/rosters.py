@@ -101,7 +101,6 @@ def load_rosters(extra: Path | None = None) -> dict[str, RosterConfig]:
 class Prepared:
     row_number: int
     raw: dict
-    values: dict
     key: str
     digest: str
 
@@ -114,6 +113,7 @@ class RosterSource:
         self.name = config.name
         self.actor = Actor.system(f"importer:{config.name}")
         self.downloaded_url = None
+        self.vocabulary = config.vocabulary
 
     def headers(self, settings) -> dict:
         token = getattr(settings, "socrata_app_token", "")
@@ -175,9 +175,24 @@ class RosterSource:
     # Mapping ---------------------------------------------------------------------------
 
     def prepare(self, row_number: int, raw) -> Prepared:
+        """The row's key and digest; mapping waits until the row is known to be new or changed,
+        so an unchanged re-import costs a digest per row."""
         if not isinstance(raw, dict):
             raise Rejected("not a row of named columns")
-        row = {str(k).strip().lower(): clean(v) for k, v in raw.items()}
+        if not all(isinstance(k, str) and k.islower() for k in raw):
+            raw = {str(k).strip().lower(): v for k, v in raw.items()}
+        number = identity.licence_number(clean(self._column(raw, "number")))
+        if not number:
+            raise Rejected("number: missing")
+        key = number
+        if self.config.key_includes_type:
+            kind = clean(self._column(raw, "credential_type")) or ""
+            key = f"{number}|{kind.upper()}"
+        return Prepared(row_number, raw, key[:255], _digest(raw))
+
+    def _values(self, item: Prepared) -> dict:
+        """The mapped fields of a row, statuses normalised; Rejected if they cannot be."""
+        row = {k: clean(v) for k, v in item.raw.items()}
         values = {name: self._column(row, name) for name in self.config.fields}
         status_text = values.pop("status", None)
         if status_text is None:
@@ -185,20 +200,12 @@ class RosterSource:
                 raise Rejected("status: missing")
             status = self.config.default_status
         else:
-            status = self.config.vocabulary.get(status_text.upper())
+            status = self.vocabulary.get(status_text.upper())
             if status is None:
                 raise Rejected(f"status: {status_text!r} is not in this roster's vocabulary")
-        values.update(status=status, status_text=status_text)
-        number = identity.licence_number(values.get("number"))
-        if not number:
-            raise Rejected("number: missing")
-        values["number"] = number
-        key = number
-        if self.config.key_includes_type:
-            key = f"{number}|{(values.get('credential_type') or '').upper()}"
-        canonical = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-        digest = hashlib.md5(canonical.encode(), usedforsecurity=False).hexdigest()
-        return Prepared(row_number, row, values, key[:255], digest)
+        values.update(status=status, status_text=status_text,
+                      number=identity.licence_number(values.get("number")))
+        return values
 
     def _column(self, row: dict, name: str):
         columns = self.config.fields[name]
@@ -223,21 +230,24 @@ class RosterSource:
             unique.append(item)
         existing = self._existing([item.key for item in unique])
         run_id = record.run.id
-        now = utcnow()
-        inserts, updates = [], []
+        candidates = []
         for item in unique:
             found = existing.get(item.key)
             if found is not None and found[1] == item.digest:
                 record.counts["unchanged"] += 1
-                continue
-            if found is not None and found[2] == run_id:
+            elif found is not None and found[2] == run_id:
                 record.reject(item.row_number, "number: same licence as an earlier row",
                               item.raw)
-                continue
-            try:
-                values = records.load(RosterEntrySchema, item.values)
-            except records.InvalidInput as exc:
-                record.reject(item.row_number, field_reason(exc.errors), item.raw)
+            else:
+                try:
+                    candidates.append((item, found, self._values(item)))
+                except Rejected as exc:
+                    record.reject(item.row_number, str(exc), item.raw)
+        now = utcnow()
+        inserts, updates = [], []
+        for (item, found, _), values in zip(candidates, self._validated(candidates, record),
+                                            strict=True):
+            if values is None:
                 continue
             row = self._row(item, values, run_id, now)
             if found is None:
@@ -248,12 +258,32 @@ class RosterSource:
                 record.counts["updated"] += 1
         _write(inserts, updates)
 
+    def _validated(self, candidates: list, record) -> list:
+        """Each candidate's validated values, or None (and the row rejected with the reason).
+
+        A chunk is validated in one call; only a chunk with an error is gone through row by row.
+        """
+        mapped = [values for _, _, values in candidates]
+        try:
+            return records.load(RosterEntrySchema, mapped, many=True)
+        except records.InvalidInput:
+            pass
+        results = []
+        for item, _, values in candidates:
+            try:
+                results.append(records.load(RosterEntrySchema, values))
+            except records.InvalidInput as exc:
+                record.reject(item.row_number, field_reason(exc.errors), item.raw)
+                results.append(None)
+        return results
+
     def _existing(self, keys: list[str]) -> dict:
-        rows = (RosterEntry.select(RosterEntry.key, RosterEntry.id, RosterEntry.digest,
-                                   RosterEntry.run)
-                .where((RosterEntry.roster == self.name) & RosterEntry.key.in_(keys))
-                .tuples())
-        return {key: (pk, digest, run) for key, pk, digest, run in rows}
+        """key → (id, digest, run id) of the rows already held, in one plain query."""
+        marks = ", ".join([db.param] * len(keys))
+        cursor = db.execute_sql(
+            f"SELECT key, id, digest, run_id FROM {RosterEntry._meta.table_name} "
+            f"WHERE roster = {db.param} AND key IN ({marks})", [self.name, *keys])
+        return {key: (pk, digest, run) for key, pk, digest, run in cursor.fetchall()}
 
     def _row(self, item: Prepared, values: dict, run_id: int, now) -> tuple:
         postgresql = is_postgresql()
@@ -261,11 +291,11 @@ class RosterSource:
         def day(value):
             return value if postgresql or value is None else value.isoformat()
 
-        raw = json.dumps(item.raw, sort_keys=True, separators=(",", ":"), default=str)
         return (self.name, item.key, values["number"], values["name"],
                 values["credential_type"], values["status"], values["status_text"],
                 values["status"] == "active", day(values["issued_on"]),
-                day(values["expires_on"]), item.digest, raw, run_id,
+                day(values["expires_on"]), item.digest,
+                json.dumps(item.raw, sort_keys=True, separators=(",", ":"), default=str), run_id,
                 now if postgresql else now.isoformat(" "))
 
     # After the rows ----------------------------------------------------------------------
@@ -277,6 +307,15 @@ class RosterSource:
             context.fetcher.remember(self.downloaded_url)
         checked = verification.check_roster(self.config, self.actor, today())
         return verification.describe(checked)
+
+
+def _digest(raw: dict) -> str:
+    """A fingerprint of the row as received: names and values, in the order they came."""
+    if all(type(v) is str for v in raw.values()):  # CSV rows, the large ones
+        text = "\x1e".join(raw) + "\x1d" + "\x1e".join(raw.values())
+    else:
+        text = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def _write(inserts: list[tuple], updates: list[tuple]) -> None:

@@ -34,10 +34,10 @@ def _instance(schema_class: type[Schema]) -> Schema:
     return schema_class()
 
 
-def load(schema: type[Schema], data: dict, *, partial: bool = False) -> dict:
+def load(schema: type[Schema], data, *, partial: bool = False, many: bool = False):
     """Validate input with a schema, turning marshmallow's error into InvalidInput."""
     try:
-        return _instance(schema).load(data, partial=partial)
+        return _instance(schema).load(data, partial=partial, many=many)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise InvalidInput(messages) from exc
