@@ -289,3 +289,27 @@ def test_cosmetic_event_counts_are_kept_per_product(app, http):
     counts = {c.product_id: (c.total, c.serious) for c in ProductEventCount.select()}
     assert counts == {counted.id: (4, 1), silent.id: (0, 0)}
     assert run(app, "cosmetic-events").counts["unchanged"] == 2
+
+
+def test_the_scheduled_recall_job_imports_and_raises_when_the_import_fails(app, http):
+    from importers import jobs
+
+    http.route(ENFORCEMENT, Answer(body=page_of([recall("F-0001-2020")])),
+               Answer(500, {"error": {"code": "SERVER_ERROR", "message": "down"}}))
+    assert jobs.recalls() == "recalls: succeeded"
+    assert ImportRun.get().triggered_by == "schedule"
+    with pytest.raises(RuntimeError, match="recalls: .*HTTP 500"):
+        jobs.recalls()
+
+
+def test_the_api_key_travels_in_a_header_never_in_the_url(database_url, tmp_path, http, caplog):
+    settings = make_settings(tmp_path, database_url, openfda_url=http.url, http_retries=1,
+                             http_backoff=0.01, openfda_api_key="secret-key-123")
+    application = create_app(settings)
+    http.route(ENFORCEMENT, Answer(500, {"error": {"code": "SERVER_ERROR", "message": "x"}}),
+               Answer(body=page_of([recall("F-0001-2020")])))
+    with application.app_context(), db.connection_context(), caplog.at_level("DEBUG"):
+        assert run(application, "recalls").status == "succeeded"
+    seen = http.requests_to(ENFORCEMENT)[-1]
+    assert "api_key" not in seen.query and seen.headers["Authorization"].startswith("Basic ")
+    assert "secret-key-123" not in caplog.text
