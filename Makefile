@@ -37,6 +37,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/checklist_sweep.py
 	$(BIN)/python bench/api_throughput.py
 	$(BIN)/python bench/audit_pdf.py
+	$(BIN)/python bench/import_roster.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

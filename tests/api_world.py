@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 
-from registry.models import Credential, ImportRun, RejectedRow, User
+from registry.models import Credential, ImportRun, RejectedRow, Reminder, User
 from registry.services import (
     accounts,
     documents,
@@ -86,6 +86,10 @@ def build_world() -> World:
     world = World(clinic_a, clinic_b, users, importer_token, admin_token)
     world.ids = records_of(clinic_a, users["inspector_a"])
     world.step_lots = {step: make_lot(clinic_a).id for step in ("open", "quarantine", "dispose")}
+    world.ids["reminder_id"] = Reminder.create(
+        kind="credential_expiry", entity="credential", entity_id=world.ids["credential_id"],
+        stage=30, due_on=date(2030, 12, 31), user=users["officer_a"], clinic=clinic_a,
+        subject="Practitioner licence expires in 30 days", body="Renew it.").id
     return world
 
 

@@ -26,6 +26,12 @@ INSPECT = {**READ, "officer_a": 403}
 INSPECT_NEW = {**INSPECT, "officer_b": 422, "inspector_other": 422}
 BOTH_PARTIES = READ
 REPORT = {**READ, "admin": 403}
+# A user's own notices: no one else sees them, administrators included; the importer's token
+# lacks the scope.
+OWN = {"anonymous": 401, "officer_a": "ok", "officer_b": 404, "inspector_a": 404,
+       "inspector_other": 404, "importer": 403, "admin": 404}
+OWN_LIST = {**OWN, "officer_b": "hidden", "inspector_a": "hidden", "inspector_other": "hidden",
+            "admin": "hidden"}
 
 MATRIX = {
     ("clinics.Clinics", "GET"): LIST,
@@ -80,6 +86,8 @@ MATRIX = {
     ("import_runs.ImportRuns", "GET"): IMPORTS,
     ("import_runs.ImportRunById", "GET"): IMPORTS,
     ("import_runs.RejectedRows", "GET"): IMPORTS,
+    ("reminders.Reminders", "GET"): OWN_LIST,
+    ("reminders.DismissReminder", "POST"): OWN,
 }
 # Which record of the world a list must show to count as "ok" (None: any row at all).
 LISTED = {
@@ -89,7 +97,7 @@ LISTED = {
     "lots.Lots": "lot_id", "clients.Clients": "client_id", "procedures.Procedures": "procedure_id",
     "reactions.Reactions": "reaction_id", "recalls.Recalls": "recall_id",
     "inspections.Inspections": "inspection_id", "import_runs.ImportRuns": "run_id",
-    "import_runs.RejectedRows": None,
+    "import_runs.RejectedRows": None, "reminders.Reminders": "reminder_id",
 }
 # Routes about the caller's own account, not about any clinic's records.
 OWN_ACCOUNT = {"session.Session", "session.Password"}

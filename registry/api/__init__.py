@@ -43,13 +43,14 @@ def init_app(app):
         procedures,
         reactions,
         recalls,
+        reminders,
         reports,
         session,
     )
 
     for module in (session, clinics, audit_events, reports, practitioners, credentials,
                    manufacturers, pigments, lots, clients, procedures, reactions, recalls,
-                   inspections, import_runs):
+                   inspections, import_runs, reminders):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     app.register_blueprint(_docs_blueprint())
     return api

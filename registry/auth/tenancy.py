@@ -18,6 +18,7 @@ from registry.models import (
     Practitioner,
     Recall,
     RejectedRow,
+    Reminder,
 )
 from registry.services.records import InvalidInput
 
@@ -25,6 +26,9 @@ from registry.services.records import InvalidInput
 CATALOGUE = (Manufacturer, PigmentProduct, Colorant, Recall)
 # What importers feed and read back: administrators and importers see them.
 IMPORTS = (ImportRun, RejectedRow)
+# One user's own notices: visible to that user alone, not even to administrators; tokens need
+# the 'read' scope.
+PERSONAL = (Reminder,)
 
 
 def may_read_records(principal: Principal) -> bool:
@@ -80,6 +84,10 @@ def scoped(model: type[Model], principal: Principal):
         return model.select().where(SQL("1 = 1" if may_read_records(principal) else "1 = 0"))
     if model in IMPORTS:
         return model.select().where(SQL("1 = 1" if may_read_imports(principal) else "1 = 0"))
+    if model in PERSONAL:
+        if not principal.authenticated or not principal.may_use_token_scope("read"):
+            return model.select().where(SQL("1 = 0"))
+        return model.select().where(model.user == principal.user.id)
     if principal.is_admin and may_read_records(principal):
         return model.select()
     return model.select().where(_clinic_filter(model, visible_clinics(principal)))
