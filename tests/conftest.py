@@ -3,6 +3,7 @@
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -138,15 +139,31 @@ def make_settings(tmp_path: Path, database_url: str, **overrides):
     return load_settings(environ={}, **values)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    """The application, inside an app context, with a database connection open."""
-    application = create_app(make_settings(tmp_path, database_url))
+@contextmanager
+def running_app(settings):
+    """An application inside its app context, with a database connection open."""
+    application = create_app(settings)
     with application.app_context():
         db.connect(reuse_if_open=True)
         yield application
         if not db.is_closed():
             db.close()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The application, inside an app context, with a database connection open."""
+    with running_app(make_settings(tmp_path, database_url)) as application:
+        yield application
+
+
+@pytest.fixture
+def http():
+    """A real HTTP server on 127.0.0.1 playing scripted answers (tests/http_source.py)."""
+    from tests.http_source import HttpSource
+
+    with HttpSource() as server:
+        yield server
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from registry.models import (
     RejectedRow,
 )
 from registry.services import compliance
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running_app
 from tests.factories import make_clinic, make_lot
-from tests.http_source import Answer, HttpSource, not_found
+from tests.http_source import Answer, not_found
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ENFORCEMENT = "/food/enforcement.json"
@@ -59,22 +59,12 @@ def paged(records):
 
 
 @pytest.fixture
-def http():
-    with HttpSource() as server:
-        yield server
-
-
-@pytest.fixture
 def app(database_url, tmp_path, http):
     """The application with openFDA pointed at the local server and short waits."""
     settings = make_settings(tmp_path, database_url, openfda_url=http.url, http_retries=2,
                              http_backoff=0.01, http_read_timeout=1.0, import_chunk_size=50)
-    application = create_app(settings)
-    with application.app_context():
-        db.connect(reuse_if_open=True)
+    with running_app(settings) as application:
         yield application
-        if not db.is_closed():
-            db.close()
 
 
 def run(app, name, **options):

@@ -25,9 +25,9 @@ from registry.models import (
     RosterEntry,
 )
 from registry.services import practitioners
-from tests.conftest import TEST_AUDIT_KEY, TEST_SECRET, make_settings
+from tests.conftest import TEST_AUDIT_KEY, TEST_SECRET, make_settings, running_app
 from tests.factories import ACTOR, make_clinic
-from tests.http_source import Answer, HttpSource
+from tests.http_source import Answer
 
 PAYLOADS = Path(__file__).parent / "payloads"
 REGISTRY = str(Path(sys.executable).parent / "registry")
@@ -36,21 +36,11 @@ HEADER = ["certificate_number", "first_name", "last_name", "course", "completed_
 
 
 @pytest.fixture
-def http():
-    with HttpSource() as server:
-        yield server
-
-
-@pytest.fixture
 def app(database_url, tmp_path, http):
     settings = make_settings(tmp_path, database_url, http_retries=1, http_backoff=0.01,
                              import_chunk_size=50)
-    application = create_app(settings)
-    with application.app_context():
-        db.connect(reuse_if_open=True)
+    with running_app(settings) as application:
         yield application
-        if not db.is_closed():
-            db.close()
 
 
 def write_csv(path: Path, rows, header=HEADER) -> Path:

@@ -2,6 +2,7 @@
 
 from importers.parse import parse_date
 from importers.runs import Rejected
+from importers.sources.openfda import OpenFdaSource
 from registry.clock import utcnow
 from registry.models import Manufacturer, PigmentProduct, ProductEventCount
 
@@ -16,21 +17,11 @@ def product_query(product: PigmentProduct) -> str:
     return f'products.product_name:"{name}"'
 
 
-class CosmeticEventSource:
+class CosmeticEventSource(OpenFdaSource):
     """One row per product: how many cosmetic adverse-event reports name it, and how many of
     those had a death, a life-threatening event, a hospitalisation or a disability."""
 
     name = "cosmetic-events"
-
-    def __init__(self, settings):
-        self.base = settings.openfda_url.rstrip("/")
-
-    def headers(self, settings) -> dict:
-        return {}
-
-    def auth(self, settings):
-        """openFDA takes the API key as the Basic-auth user name."""
-        return (settings.openfda_api_key, "") if settings.openfda_api_key else None
 
     def read(self, context):
         if context.file is not None:

@@ -2,6 +2,7 @@
 
 from importers.parse import clean, parse_date
 from importers.runs import Rejected, field_reason
+from importers.sources.openfda import OpenFdaSource
 from registry.models import Recall
 from registry.schemas.recalls import RecallSchema
 from registry.services import recalls, records
@@ -21,22 +22,14 @@ DATES = ("recall_initiation_date", "center_classification_date", "report_date",
          "termination_date")
 
 
-class RecallSource:
+class RecallSource(OpenFdaSource):
     """Pages through openFDA, upserts Recall rows by recall number, then matches them to lots."""
 
     name = "recalls"
 
     def __init__(self, settings):
-        self.base = settings.openfda_url.rstrip("/")
+        super().__init__(settings)
         self.actor = Actor.system("importer:recalls")
-        self.changed: list[int] = []
-
-    def headers(self, settings) -> dict:
-        return {}
-
-    def auth(self, settings):
-        """openFDA takes the API key as the Basic-auth user name."""
-        return (settings.openfda_api_key, "") if settings.openfda_api_key else None
 
     def read(self, context):
         if context.file is not None:
@@ -95,11 +88,9 @@ class RecallSource:
             if found is None:
                 recall = records.add(Recall, data, self.actor)
                 existing[recall.recall_number] = recall
-                self.changed.append(recall.id)
                 record.counts["created"] += 1
             elif records.apply_changes(found, data, self.actor,
                                        reason="openFDA record changed"):
-                self.changed.append(found.id)
                 record.counts["updated"] += 1
             else:
                 record.counts["unchanged"] += 1
