@@ -10,17 +10,13 @@ from importers.parse import clean, csv_rows
 from importers.runs import Rejected, field_reason
 from importers.schemas import ROSTER_STATUSES, RosterEntrySchema
 from registry.clock import today, utcnow
-from registry.db import db, is_postgresql
-from registry.models import RosterEntry
-from registry.services import identity, records, verification
+from registry.db import is_postgresql
+from registry.services import identity, records, roster_entries, verification
 from registry.services.audit import Actor
 
 SHIPPED = Path(__file__).resolve().parent.parent / "rosters"
 MAPPED = ("number", "name", "credential_type", "status", "issued_on", "expires_on")
 SOCRATA_PAGE = 50_000
-COLUMNS = ("roster", "key", "number", "name", "credential_type", "status", "status_text", "active",
-           "issued_on", "expires_on", "digest", "raw", "run_id", "updated_at")
-
 
 @dataclass(frozen=True)
 class RosterConfig:
@@ -228,7 +224,7 @@ class RosterSource:
                 continue
             first_row[item.key] = item.row_number
             unique.append(item)
-        existing = self._existing([item.key for item in unique])
+        existing = roster_entries.existing(self.name, [item.key for item in unique])
         run_id = record.run.id
         candidates = []
         for item in unique:
@@ -256,7 +252,7 @@ class RosterSource:
             else:
                 updates.append(row[2:] + (found[0],))
                 record.counts["updated"] += 1
-        _write(inserts, updates)
+        roster_entries.write(inserts, updates)
 
     def _validated(self, candidates: list, record) -> list:
         """Each candidate's validated values, or None (and the row rejected with the reason).
@@ -277,15 +273,8 @@ class RosterSource:
                 results.append(None)
         return results
 
-    def _existing(self, keys: list[str]) -> dict:
-        """key → (id, digest, run id) of the rows already held, in one plain query."""
-        marks = ", ".join([db.param] * len(keys))
-        cursor = db.execute_sql(
-            f"SELECT key, id, digest, run_id FROM {RosterEntry._meta.table_name} "
-            f"WHERE roster = {db.param} AND key IN ({marks})", [self.name, *keys])
-        return {key: (pk, digest, run) for key, pk, digest, run in cursor.fetchall()}
-
     def _row(self, item: Prepared, values: dict, run_id: int, now) -> tuple:
+        """The row in roster_entries.COLUMNS order."""
         postgresql = is_postgresql()
 
         def day(value):
@@ -316,27 +305,3 @@ def _digest(raw: dict) -> str:
     else:
         text = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-
-def _write(inserts: list[tuple], updates: list[tuple]) -> None:
-    """Write a chunk's rows with one statement each way (SQLite executemany, PostgreSQL
-    execute_values): peewee's query builder cost more than the writes at this volume."""
-    cursor = db.cursor()
-    table = RosterEntry._meta.table_name
-    assignments = ", ".join(f"{c} = %s" for c in COLUMNS[2:])
-    if is_postgresql():
-        from psycopg2.extras import execute_values
-
-        if inserts:
-            execute_values(cursor, f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES %s",
-                           inserts, page_size=len(inserts))
-        if updates:
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", updates)
-        return
-    marks = ", ".join("?" * len(COLUMNS))
-    if inserts:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",
-                           inserts)
-    if updates:
-        cursor.executemany(
-            f"UPDATE {table} SET {assignments.replace('%s', '?')} WHERE id = ?", updates)
