@@ -86,7 +86,12 @@ def align(scheduler: schedule.Scheduler, entries) -> None:
 def lead(entries, lock, stop: Stop, once: bool = False) -> None:
     """Catch up each job's most recent slot, then run jobs when due until stopped."""
     scheduler = build(entries)
-    interrupted = runs.close_interrupted()
+    try:
+        interrupted = runs.close_interrupted()
+    except Exception as exc:
+        # Like a run that cannot be recorded: said, and the loop goes on.
+        log.error("earlier runs not checked: %s: %s", type(exc).__name__, exc)
+        interrupted = 0
     if interrupted:
         log.warning("%d run(s) of an earlier leader were interrupted", interrupted)
     for entry in entries:
