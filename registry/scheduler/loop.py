@@ -99,11 +99,12 @@ def lead(entries, lock, stop: Stop, once: bool = False) -> None:
             return
         due(entry)
     while not (once or stop.requested):
-        scheduler.run_pending()
-        align(scheduler, entries)
+        # Checked before each round, so a leader that lost the lock runs nothing more.
         if not lock.held():
             log.warning("lost the scheduler lock")
             return
+        scheduler.run_pending()
+        align(scheduler, entries)
         stop.sleep(min(max(scheduler.idle_seconds, 0.0), TICK_SECONDS))
 
 
