@@ -3,6 +3,7 @@
 import logging
 import tempfile
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -189,10 +190,8 @@ def _raise_for_status(response: requests.Response, url: str, retries: int) -> No
     if response.status_code < 400:
         return
     detail = ""
-    try:
+    with suppress(ValueError, AttributeError):  # a body that is not openFDA's error JSON
         error = response.json().get("error") or {}
         detail = f": {error.get('code', '')} {error.get('message', '')}".rstrip()
-    except (ValueError, AttributeError):
-        pass
     after = f" after {retries} retries" if response.status_code in RETRY_STATUSES else ""
     raise FetchError(f"{_describe(url)} answered HTTP {response.status_code}{detail}{after}")

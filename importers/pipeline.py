@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -74,12 +75,9 @@ def run(source, *, file: Path | None = None, url: str | None = None, dry_run: bo
             if not dry_run:
                 return _run(source, context, triggered_by)
             outcome = None
-            try:
-                with db.atomic():
-                    outcome = _run(source, context, triggered_by)
-                    raise DryRunRollback
-            except DryRunRollback:
-                pass
+            with suppress(DryRunRollback), db.atomic():
+                outcome = _run(source, context, triggered_by)
+                raise DryRunRollback
             outcome.run, outcome.dry_run = None, True
             return outcome
 

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import tomllib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,10 +261,8 @@ class RosterSource:
         A chunk is validated in one call; only a chunk with an error is gone through row by row.
         """
         mapped = [values for _, _, values in candidates]
-        try:
+        with suppress(records.InvalidInput):  # an error: go through the rows one by one
             return records.load(RosterEntrySchema, mapped, many=True)
-        except records.InvalidInput:
-            pass
         results = []
         for item, _, values in candidates:
             try:
