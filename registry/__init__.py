@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         JURISDICTIONS_PATH=str(settings.jurisdictions_path or PROJECT_ROOT / "jurisdictions"),
     )
 
-    from registry import api, cli, db, errors, health, home, logs, security, verify
+    from registry import api, cli, db, errors, health, home, logs, pages, security, verify
     from registry.auth import principal
     from registry.rules.packs import packs_at
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app)
     principal.init_app(app)
     api.init_app(app)
+    pages.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)

@@ -1,6 +1,5 @@
 """A clinic's audit report as a PDF, for its officers and its state's inspectors."""
 
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -9,7 +8,7 @@ from registry.api.clinics import AsOfSchema
 from registry.auth.tenancy import get_or_404, may_download_report
 from registry.clock import today
 from registry.models import Clinic
-from registry.reports import issuing
+from registry.reports.download import send_report
 
 PREFIX = "/clinics"
 blp = Blueprint("reports", __name__, description="Audit reports (PDF/A-3).")
@@ -30,10 +29,4 @@ class AuditReport(MethodView):
         clinic = get_or_404(Clinic, clinic_id, principal)
         if not may_download_report(principal, clinic):
             refuse("Audit reports go to the clinic's officers and its state's inspectors.")
-        as_of = query.get("as_of") or today()
-        issued = issuing.issue(clinic, as_of, principal.user)
-        response = send_file(issued.path, mimetype="application/pdf", as_attachment=True,
-                             download_name=f"audit-report-{clinic.id}-{as_of.isoformat()}.pdf",
-                             etag=issued.report.sha256, conditional=True)
-        response.headers["X-Verification-Code"] = issued.report.code
-        return response
+        return send_report(clinic, query.get("as_of") or today(), principal.user)

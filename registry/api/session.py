@@ -1,12 +1,18 @@
 """Signing in and out of the API with a cookie, and changing one's password."""
 
-from flask import current_app, jsonify, make_response, request
+from flask import jsonify, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields
 
-from registry.auth.principal import cookie_name, current, principal_for
+from registry.auth.principal import (
+    clear_session_cookie,
+    cookie_name,
+    current,
+    principal_for,
+    set_session_cookie,
+)
 from registry.schemas.common import BaseSchema
 from registry.services import accounts, sessions
 from registry.services.records import InvalidInput
@@ -64,10 +70,7 @@ class Session(MethodView):
             abort(429 if refused.throttled else 401, message=str(refused))
         body = _session_body(principal_for(signed_in.user, via="session"))
         response = make_response(jsonify(SessionSchema().dump(body)))
-        config = current_app.config
-        response.set_cookie(cookie_name(), signed_in.token, httponly=True,
-                            secure=config["SESSION_COOKIE_SECURE"], samesite="Lax",
-                            max_age=int(sessions.SESSION_LIFETIME.total_seconds()), path="/")
+        set_session_cookie(response, signed_in.token)
         return response
 
     @blp.response(204)
@@ -75,7 +78,7 @@ class Session(MethodView):
         """Sign out: the session ends on the server, not only in the browser."""
         sessions.sign_out(request.cookies.get(cookie_name()))
         response = make_response("", 204)
-        response.delete_cookie(cookie_name(), path="/")
+        clear_session_cookie(response)
         return response
 
 

@@ -35,13 +35,26 @@ class Principal:
 
 ANONYMOUS = Principal()
 # Forms and endpoints an anonymous browser posts to, still checked for CSRF.
-CSRF_ANONYMOUS_ENDPOINTS = {"session.Session", "session.Password", "verify.page"}
+CSRF_ANONYMOUS_ENDPOINTS = {"session.Session", "session.Password", "verify.page",
+                            "pages.account.sign_in"}
 
 
 def cookie_name() -> str:
     # The __Host- prefix needs Secure, so it is used where cookies are Secure.
     secure = current_app.config["SESSION_COOKIE_SECURE"]
     return "__Host-registry-session" if secure else "registry-session"
+
+
+def set_session_cookie(response, token: str) -> None:
+    from registry.services.sessions import SESSION_LIFETIME
+
+    response.set_cookie(cookie_name(), token, httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax",
+                        max_age=int(SESSION_LIFETIME.total_seconds()), path="/")
+
+
+def clear_session_cookie(response) -> None:
+    response.delete_cookie(cookie_name(), path="/")
 
 
 def bearer_token() -> str | None:

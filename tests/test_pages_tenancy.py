@@ -1,0 +1,93 @@
+"""Every page × every kind of signed-in user × clinic A's records: who may, who may not.
+
+The routes come from the URL map, so a new page without a row here fails this test. Pages
+answer a browser's session only; the importer signs in like anyone else."""
+
+import pytest
+
+from tests.api_world import PRINCIPALS, build_world
+from tests.pages import page_client, sign_in
+
+# "ok": the page opens (or, for a form posted empty, answers with its field errors or does
+# its work); "sign in": a redirect to the sign-in page; otherwise the refusal status.
+OPEN = {p: "ok" for p in PRINCIPALS}
+SIGNED_IN = {**OPEN, "anonymous": "sign in"}
+READ = {"anonymous": "sign in", "officer_a": "ok", "officer_b": 404, "inspector_a": "ok",
+        "inspector_other": 404, "importer": 403, "admin": "ok"}
+READERS = {**READ, "officer_b": "ok", "inspector_other": "ok"}
+EDIT = {**READ, "inspector_a": 403}
+INSPECT = {**READ, "officer_a": 403}
+REPORT = {**READ, "admin": 403}
+ADMIN_ONLY = {"anonymous": "sign in", "officer_a": 403, "officer_b": 403, "inspector_a": 403,
+              "inspector_other": 403, "importer": 403, "admin": "ok"}
+INSPECTORS = {**ADMIN_ONLY, "inspector_a": "ok", "inspector_other": "ok"}
+
+MATRIX = {
+    ("pages.account.sign_in", "GET"): OPEN,
+    ("pages.account.sign_in", "POST"): {**OPEN},
+    ("pages.account.sign_out", "POST"): OPEN,
+    ("pages.account.password", "GET"): SIGNED_IN,
+    ("pages.account.password", "POST"): SIGNED_IN,
+    ("pages.dashboard.mine", "GET"): READERS,
+    ("pages.dashboard.show", "GET"): READ,
+    ("pages.dashboard.profile", "GET"): READ,
+    ("pages.dashboard.profile", "POST"): EDIT,
+    ("pages.checklist.show", "GET"): READ,
+    ("pages.checklist.report", "GET"): REPORT,
+    ("pages.practitioners.index", "GET"): READ,
+    ("pages.lots.index", "GET"): READ,
+    ("pages.procedures.index", "GET"): READ,
+    ("pages.reactions.index", "GET"): READ,
+    ("pages.inspections.index", "GET"): READ,
+    ("pages.inspector.clinics", "GET"): INSPECTORS,
+    ("pages.admin.users", "GET"): ADMIN_ONLY,
+    ("pages.admin.imports", "GET"): ADMIN_ONLY,
+    ("pages.admin.rule_packs", "GET"): ADMIN_ONLY,
+}
+NOT_PAGES = {"static", "home.index", "health.healthz", "verify.page"}
+
+
+def page_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or rule.endpoint in NOT_PAGES:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_page_is_in_the_matrix(app):
+    missing = {(rule.endpoint, method) for rule, method in page_routes(app)} - set(MATRIX)
+    assert not missing, f"pages with no tenancy expectations: {sorted(missing)}"
+
+
+def _outcome(response) -> str | int:
+    if response.status_code == 302 and "/sign-in" in response.headers["Location"]:
+        return "sign in"
+    if response.status_code in (200, 302, 401, 422, 429):
+        return "ok"
+    return response.status_code
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_page_tenancy_matrix(app, principal):
+    world = build_world()
+    world.ids["user_id"] = world.users["officer_a"].id
+    client = page_client(app)
+    if principal != "anonymous":
+        sign_in(client, world.users[principal].email)
+    leaks = []
+    for rule, method in page_routes(app):
+        if (rule.endpoint, method) == ("pages.account.sign_out", "POST"):
+            continue  # signing out would end the rest of the walk; tested on its own
+        expected = MATRIX[(rule.endpoint, method)][principal]
+        url = rule.build(world.ids, append_unknown=False)[1]
+        data = None
+        if method == "POST":
+            data = {"csrf_token": client.csrf_token(
+                "/sign-in" if principal == "anonymous" else "/account/password")}
+        response = client.open(url, method=method, data=data)
+        got = _outcome(response)
+        response.close()
+        if got != expected:
+            leaks.append(f"{method} {url}: expected {expected}, got {got}")
+    assert leaks == []
