@@ -54,3 +54,26 @@ def disable_user(user: User, actor: Actor, *, reason: str) -> None:
 def grant_role(data: dict, actor: Actor) -> Membership:
     return records.create(Membership, MembershipSchema, data, actor,
                           clinic_id=data.get("clinic_id"))
+
+
+def create_user_with_role(data: dict, role: dict, actor: Actor, *,
+                          password: str | None = None) -> User:
+    """A user and their first role: both are saved, or neither."""
+    email = str(data.get("email", "")).strip().lower()
+    if email and User.select().where(User.email == email).exists():
+        raise records.InvalidInput({"email": ["A user with this email already exists."]})
+    with write_transaction():
+        user = create_user(data, actor, password=password)
+        grant_role({**role, "user_id": user.id}, actor)
+    return user
+
+
+def revoke_role(membership: Membership, actor: Actor, *, reason: str) -> None:
+    """End a role; the user's next request no longer carries it."""
+    if not (reason and reason.strip()):
+        raise records.InvalidInput({"reason": ["Say why the role is revoked."]})
+    if membership.revoked_at is not None:
+        raise records.InvalidInput({"_schema": ["This role is already revoked."]})
+    with write_transaction():
+        records.apply_changes(membership, {"revoked_at": utcnow()}, actor, reason=reason,
+                              action="revoke")

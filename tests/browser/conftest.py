@@ -1,15 +1,13 @@
 """Browser tests: the registry served on an ephemeral port, driven by Debian's Chromium through
-Playwright; screenshots of key pages go to test-artifacts/screenshots/."""
+Playwright."""
 
 import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
 # CI sets this so that a missing browser fails the run instead of skipping.
 BROWSER_REQUIRED = os.environ.get("REGISTRY_TEST_BROWSER") == "required"
@@ -66,10 +64,3 @@ def new_page(browser, request):
     for context in contexts:
         context.close()
 
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as a test artifact (not committed)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
