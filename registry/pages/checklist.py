@@ -28,6 +28,8 @@ def show(clinic_id):
     form = AsOfForm()
     valid = form.checked()
     day = (form.as_of.data if valid else None) or today()
+    if valid:
+        form.as_of.data = day
     checklist = compliance.checklist(clinic.id, day)
     items = [item.to_dict() for item in checklist.items]
     shown = [i for i in items if not form.status.data or i["status"] == form.status.data]
