@@ -38,6 +38,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/api_throughput.py
 	$(BIN)/python bench/audit_pdf.py
 	$(BIN)/python bench/import_roster.py
+	$(BIN)/python bench/trace.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

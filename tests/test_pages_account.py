@@ -72,7 +72,8 @@ def test_sign_in_without_the_csrf_token_is_refused(app):
 
 def test_sign_in_never_redirects_off_the_site(app):
     build_world()
-    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example",
+                   "/%09/evil.example", "/%0a/evil.example", "javascript:alert(1)"):
         client = page_client(app)
         response = client.submit(f"/sign-in?next={target}",
                                  {"email": "officer_a@example.test", "password": PASSWORD})

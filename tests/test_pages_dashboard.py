@@ -151,3 +151,21 @@ def test_the_audit_report_goes_to_officers_and_inspectors_only(app):
     assert client.get(f"/clinics/{other.id}/audit-report").status_code == 404
     assert client.get(f"/clinics/{world.clinic_b.id}/audit-report").status_code == 404
     assert IssuedReport.select().count() == 0
+
+
+def test_no_audit_report_is_issued_for_a_day_still_to_come(app):
+    world = build_world()
+    client = officer(app, world)
+    later = (today() + timedelta(days=1)).isoformat()
+    assert client.get(f"/clinics/{world.clinic_a.id}/audit-report?as_of={later}") \
+        .status_code == 400
+    assert IssuedReport.select().count() == 0
+
+
+def test_the_dashboard_offers_the_report_only_to_those_who_may_download_it(app):
+    world = build_world()
+    admin = page_client(app)
+    sign_in(admin, world.users["admin"].email)
+    assert "Download the audit report" not in text_of(admin.get(f"/clinics/{world.clinic_a.id}/"))
+    assert "Download the audit report" in text_of(
+        officer(app, world).get(f"/clinics/{world.clinic_a.id}/"))

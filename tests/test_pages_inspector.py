@@ -366,3 +366,17 @@ def test_records_of_another_clinic_are_not_found_through_this_one(app):
     assert client.get(f"/clinics/{world.clinic_a.id}/inspections/{visit.id}").status_code == 404
     assert client.get(f"/clinics/{other.id}/actions/{world.ids['action_id']}").status_code \
         == 404
+
+
+def test_only_an_inspector_waives_a_corrective_action(app):
+    world = build_world()
+    url = f"/clinics/{world.clinic_a.id}/actions/{world.ids['action_id']}"
+    officer = signed_in_as(app, world, "officer_a")
+    assert 'value="overdue_waived"' not in officer.get(url).get_data(as_text=True)
+    response = officer.submit(url, {"status": "overdue_waived", "reason": "We say so."})
+    assert response.status_code == 422
+    assert CorrectiveAction.get_by_id(world.ids["action_id"]).status == "open"
+    inspector = signed_in_as(app, world, "inspector_a")
+    response = inspector.submit(url, {"status": "overdue_waived", "reason": "Fixed on site."})
+    assert response.status_code == 302
+    assert CorrectiveAction.get_by_id(world.ids["action_id"]).status == "overdue_waived"

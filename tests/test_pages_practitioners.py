@@ -96,7 +96,7 @@ def test_register_a_practitioner(world, officer):
     assert counts() == (before[0] + 1, before[1] + 1, before[2])
     assert person.affiliations.get().title == "apprentice"
     page = officer.get(response.headers["Location"])
-    assert "Robin Inkwell is registered." in text_of(page)
+    assert "The practitioner is registered." in text_of(page)
     listing = text_of(officer.get(url(world, "practitioners")))
     assert "Robin Inkwell" in listing and "Works here from 2025-03-01 as apprentice." in listing
 
@@ -309,3 +309,22 @@ def test_another_clinic_is_not_found(app, world, officer):
                  f"credentials/{credential.id}/document"):
         assert officer.get(url(world, tail)).status_code == 404
     assert Credential.get_by_id(world.ids["credential_id"]).number is None
+
+
+def test_a_former_employer_reads_a_practitioner_but_cannot_change_their_credentials(app):
+    world = build_world()
+    person_id = world.ids["practitioner_id"]
+    practitioners.affiliate({"practitioner_id": person_id, "clinic_id": world.clinic_b.id,
+                             "starts_on": "2020-01-01", "ends_on": "2020-02-01"}, ACTOR)
+    client = page_client(app)
+    sign_in(client, world.users["officer_b"].email)
+    base = f"/clinics/{world.clinic_b.id}"
+    credential_id = world.ids["credential_id"]
+    assert client.get(f"{base}/practitioners/{person_id}").status_code == 200
+    before = Credential.get_by_id(credential_id).revoked_on
+    response = client.submit(f"{base}/practitioners", {
+        "revoked_on": "2025-01-01", "reason": "left"},
+        action=f"{base}/credentials/{credential_id}/edit")
+    assert response.status_code == 403
+    assert client.get(f"{base}/practitioners/{person_id}/edit").status_code == 403
+    assert Credential.get_by_id(credential_id).revoked_on == before

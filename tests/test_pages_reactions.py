@@ -194,3 +194,19 @@ def test_the_clock_counts_business_days():
     assert (clock.days_left, clock.overdue) == (4, False)
     later = Clock(due_on=friday, reported_on=None, day=friday + timedelta(days=3))
     assert (later.overdue, later.days_over) == (True, 1)
+
+
+def test_a_reaction_dated_in_the_future_is_refused(app):
+    world, client = signed_in_as(app)
+    before = AdverseReaction.select().count()
+    later = (today() + timedelta(days=3)).isoformat()
+    response = client.submit(new_url(world), report_form(world, event_on=later, aware_on=later))
+    assert response.status_code == 422
+    assert error_for(response, "event_on") == "A date in the future."
+    assert AdverseReaction.select().count() == before
+
+
+def test_a_procedure_id_that_cannot_exist_is_ignored(app):
+    world, client = signed_in_as(app)
+    response = client.get(f"{new_url(world)}?procedure_id=9223372036854775808")
+    assert response.status_code == 200

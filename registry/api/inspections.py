@@ -11,6 +11,7 @@ from registry.auth.tenancy import (
     get_or_404,
     may_edit_clinic,
     may_inspect,
+    may_waive_action,
     scoped,
 )
 from registry.models import Clinic, CorrectiveAction, Finding, Inspection
@@ -146,6 +147,9 @@ class CorrectiveActionById(MethodView):
         principal = require_reader()
         action = get_or_404(CorrectiveAction, action_id, principal)
         _require_party(principal, action.finding.inspection.clinic)
+        if data.get("status") == "overdue_waived" and not may_waive_action(
+                principal, action.finding.inspection.clinic):
+            refuse("Only an inspector waives a corrective action.")
         reason = data.pop("reason", None)
 
         def update():

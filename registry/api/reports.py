@@ -1,7 +1,7 @@
 """A clinic's audit report as a PDF, for its officers and its state's inspectors."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from registry.api.access import readers_only, refuse, require_reader
 from registry.api.clinics import AsOfSchema
@@ -9,6 +9,7 @@ from registry.auth.tenancy import get_or_404, may_download_report
 from registry.clock import today
 from registry.models import Clinic
 from registry.reports.download import send_report
+from registry.services.records import InvalidInput
 
 PREFIX = "/clinics"
 blp = Blueprint("reports", __name__, description="Audit reports (PDF/A-3).")
@@ -29,4 +30,7 @@ class AuditReport(MethodView):
         clinic = get_or_404(Clinic, clinic_id, principal)
         if not may_download_report(principal, clinic):
             refuse("Audit reports go to the clinic's officers and its state's inspectors.")
-        return send_report(clinic, query.get("as_of") or today(), principal.user)
+        try:
+            return send_report(clinic, query.get("as_of") or today(), principal.user)
+        except InvalidInput as invalid:
+            abort(422, message="Invalid input.", errors={"query": invalid.errors})

@@ -4,6 +4,7 @@ from flask import abort
 from peewee import SQL, Model
 
 from registry.auth.principal import Principal
+from registry.clock import today
 from registry.models import (
     Affiliation,
     Clinic,
@@ -116,6 +117,12 @@ def may_inspect(principal: Principal, clinic: Clinic) -> bool:
     return principal.is_admin or clinic.state in principal.jurisdictions
 
 
+def may_waive_action(principal: Principal, clinic: Clinic) -> bool:
+    """Both sides update a corrective action, but only the inspectors waive one: a clinic
+    does not excuse itself."""
+    return may_inspect(principal, clinic)
+
+
 def may_edit_catalogue(principal: Principal) -> bool:
     """Officers and administrators add manufacturers and products to the shared catalogue."""
     if not principal.may_use_token_scope("write"):
@@ -137,9 +144,13 @@ def clinic_to_edit(principal: Principal, clinic_id, field: str = "clinic_id") ->
 
 
 def practitioner_clinics(principal: Principal, practitioner_id: int) -> list[int]:
-    """The clinics the principal may edit where the practitioner works (or worked)."""
-    rows = Affiliation.select(Affiliation.clinic).where(
-        Affiliation.practitioner == practitioner_id).order_by(Affiliation.clinic)
+    """The clinics the principal may edit where the practitioner works today: a former
+    employer reads the record but no longer changes it."""
+    day = today()
+    rows = Affiliation.select(Affiliation.clinic).distinct().where(
+        (Affiliation.practitioner == practitioner_id) & (Affiliation.starts_on <= day)
+        & (Affiliation.ends_on.is_null() | (Affiliation.ends_on >= day))
+    ).order_by(Affiliation.clinic)
     return [row.clinic_id for row in rows if may_edit_clinic(principal, row.clinic_id)]
 
 

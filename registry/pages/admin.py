@@ -330,9 +330,9 @@ def roster_upload():
     if outcome is None:
         return render_form("admin/roster_upload.html", form)
     if outcome.run is None:
-        for message in dry_run_summary(form.roster.data, outcome):
-            flash(message)
-        return redirect(url_for("pages.admin.roster_upload"))
+        # Shown on the page, not flashed: rejected rows would otherwise travel in the cookie.
+        return render_form("admin/roster_upload.html", UploadForm(formdata=None),
+                           summary=dry_run_summary(form.roster.data, outcome))
     flash(f"The import of {form.roster.data} finished: {outcome.status}.")
     return redirect(url_for("pages.admin.import_run", run_id=outcome.run.id))
 

@@ -10,6 +10,7 @@ from registry.pages.guard import clinic_to_read
 from registry.reports.download import send_report
 from registry.rules.checks import STATUSES
 from registry.services import compliance
+from registry.services.records import InvalidInput
 
 bp = Blueprint("checklist", __name__, url_prefix="/clinics")
 
@@ -50,4 +51,7 @@ def report(clinic_id):
     form = AsOfForm()
     if not form.checked():
         abort(400)
-    return send_report(clinic, form.as_of.data or today(), principal.user)
+    try:
+        return send_report(clinic, form.as_of.data or today(), principal.user)
+    except InvalidInput:
+        abort(400)

@@ -5,7 +5,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from registry.auth.tenancy import may_edit_clinic, scoped
+from registry.auth.tenancy import may_download_report, may_edit_clinic, scoped
 from registry.clock import today
 from registry.models import Clinic, Reminder
 from registry.models.clinics import DISCIPLINES
@@ -64,7 +64,8 @@ def show(clinic_id):
         lots=overview.by_horizon(overview.expiring_lots(clinic.id, day)),
         horizons=overview.HORIZONS, set_aside=list(overview.lots_set_aside(clinic.id)),
         actions=list(overview.open_actions(clinic.id)),
-        matches=list(overview.recent_recall_matches(clinic.id)), reminders=list(reminders))
+        matches=list(overview.recent_recall_matches(clinic.id)), reminders=list(reminders),
+        may_download=may_download_report(principal, clinic))
 
 
 @bp.route("/<int:clinic_id>/profile", methods=["GET", "POST"])

@@ -1,10 +1,14 @@
 """Who may open a page: signed in with a session (else off to sign in), then tenancy rules."""
 
+import re
+from urllib.parse import urlsplit
+
 from flask import abort, redirect, request, url_for
 
 from registry.auth.principal import ANONYMOUS, Principal, current
 from registry.auth.tenancy import get_or_404, may_edit_clinic, may_inspect, may_read_records
 from registry.models import Clinic
+from registry.schemas.common import MAX_ID
 
 
 def viewer() -> Principal:
@@ -75,7 +79,18 @@ def record_of_clinic(model, pk: int, clinic: Clinic):
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site may follow sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return default
+    """Only a path on this site may follow sign-in (no open redirect). Browsers drop tabs and
+    newlines and read a backslash as a slash, so a path with a tab or a backslash could lead
+    off the site: such a target is refused outright."""
+    if not target or not target.startswith("/") or re.search(r"[\x00-\x1f\x7f\\]", target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return default
+    return target
+
+
+def record_id_arg(name: str) -> int | None:
+    """A record id from the query string; anything that could not be one counts as absent."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_ID else None

@@ -5,7 +5,7 @@ from peewee import prefetch
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from registry.auth.tenancy import may_edit_clinic, may_inspect
+from registry.auth.tenancy import may_edit_clinic, may_inspect, may_waive_action
 from registry.clock import today
 from registry.db import write_transaction
 from registry.models import Clinic, CorrectiveAction, Finding, Inspection
@@ -181,8 +181,12 @@ def action(clinic_id, action_id):
     if not is_party(principal, clinic):
         abort(403)
     form = ActionForm(obj=row)
+    if not may_waive_action(principal, clinic) and row.status != "overdue_waived":
+        form.status.choices = [c for c in form.status.choices if c.value != "overdue_waived"]
 
     def update():
+        if form.status.data == "overdue_waived" and not may_waive_action(principal, clinic):
+            raise InvalidInput({"status": ["Only an inspector waives a corrective action."]})
         done_on = form.completed_on.data
         changes = inspections.update_corrective_action(
             row, {"status": form.status.data,

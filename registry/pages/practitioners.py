@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 
-from registry.auth.tenancy import may_edit_clinic
+from registry.auth.tenancy import may_edit_clinic, practitioner_clinics
 from registry.clock import today
 from registry.models import Affiliation, Clinic, Credential, CredentialVerification, Practitioner
 from registry.models.credentials import CREDENTIAL_KINDS, KIND_LABELS
@@ -94,6 +94,13 @@ def _practitioner(clinic: Clinic, practitioner_id: int) -> Practitioner:
     return row
 
 
+def _changeable(principal, clinic: Clinic, practitioner_id: int | None) -> None:
+    """Only a clinic the practitioner works at today changes their records (403 otherwise)."""
+    if practitioner_id is not None and clinic.id not in practitioner_clinics(
+            principal, practitioner_id):
+        abort(403)
+
+
 def _credential(clinic: Clinic, credential_id: int) -> Credential:
     """A credential held by the clinic or by someone who works or worked there, or 404."""
     row = Credential.get_or_none((Credential.id == credential_id) & (
@@ -138,7 +145,7 @@ def new(clinic_id):
 
     person = form.save(register)
     if person is not None:
-        flash(f"{person.first_name} {person.last_name} is registered.")
+        flash("The practitioner is registered.")
         return redirect(url_for("pages.practitioners.show", clinic_id=clinic.id,
                                 practitioner_id=person.id))
     return render_form("practitioners/new.html", form, clinic=clinic)
@@ -165,6 +172,7 @@ def show(clinic_id, practitioner_id):
 def edit(clinic_id, practitioner_id):
     principal, clinic = clinic_to_edit(clinic_id)
     person = _practitioner(clinic, practitioner_id)
+    _changeable(principal, clinic, person.id)
     form = EditPractitionerForm(obj=person)
 
     def change():
@@ -196,6 +204,7 @@ def _add_credential(principal, clinic: Clinic, form: NewCredentialForm, holder: 
 def new_credential(clinic_id, practitioner_id):
     principal, clinic = clinic_to_edit(clinic_id)
     person = _practitioner(clinic, practitioner_id)
+    _changeable(principal, clinic, person.id)
     back = url_for("pages.practitioners.show", clinic_id=clinic.id, practitioner_id=person.id)
     return _add_credential(principal, clinic, NewCredentialForm(PERSONAL_KINDS),
                            {"practitioner_id": person.id}, back, person=person)
@@ -213,6 +222,7 @@ def new_clinic_credential(clinic_id):
 def edit_credential(clinic_id, credential_id):
     principal, clinic = clinic_to_edit(clinic_id)
     credential = _credential(clinic, credential_id)
+    _changeable(principal, clinic, credential.practitioner_id)
     form = EditCredentialForm(obj=credential)
 
     def change():
@@ -231,6 +241,7 @@ def edit_credential(clinic_id, credential_id):
 def upload(clinic_id, credential_id):
     principal, clinic = clinic_to_edit(clinic_id)
     credential = _credential(clinic, credential_id)
+    _changeable(principal, clinic, credential.practitioner_id)
     limit = current_app.config["MAX_DOCUMENT_BYTES"]
     form = CertificateForm()
     form.file.description = f"A PDF, PNG or JPEG file of at most {limit // 1024 ** 2} MiB."

@@ -17,7 +17,7 @@ from registry.models import (
     ReactionLot,
 )
 from registry.pages.forms import options, render_form
-from registry.pages.guard import clinic_to_edit, clinic_to_read, record_of_clinic
+from registry.pages.guard import clinic_to_edit, clinic_to_read, record_id_arg, record_of_clinic
 from registry.pages.procedures import client_choices, lot_choices, lot_label, paginate
 from registry.pages.reaction_forms import (
     OUTCOME_LABELS,
@@ -97,7 +97,7 @@ def procedure_choices(clinic, wanted) -> list:
 
 def _prefill(clinic) -> dict:
     """Report a reaction to a procedure: its client and its lots filled in."""
-    wanted = request.args.get("procedure_id", type=int)
+    wanted = record_id_arg("procedure_id")
     procedure = Procedure.get_or_none(Procedure.id == wanted) if wanted else None
     if procedure is None or procedure.clinic_id != clinic.id:
         return {}
@@ -124,8 +124,7 @@ def new(clinic_id):
     principal, clinic = clinic_to_edit(clinic_id)
     form = ReactionForm(data=None if request.method == "POST" else _prefill(clinic))
     form.client_id.choices = client_choices(clinic)
-    form.procedure_id.choices = procedure_choices(
-        clinic, request.args.get("procedure_id", type=int))
+    form.procedure_id.choices = procedure_choices(clinic, record_id_arg("procedure_id"))
     form.lot_ids.choices = lot_choices(clinic, with_disposed=True)
     reaction = form.save(lambda: reactions.report_reaction(
         {**form.values(), "clinic_id": clinic.id}, principal.actor))

@@ -2,6 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from registry.clock import today
 from registry.models.clinics import DISCIPLINES
 from registry.schemas.common import BaseSchema, RecordId, choice, require_order, text
 
@@ -70,6 +71,9 @@ class AdverseReactionSchema(BaseSchema):
 
     @validates_schema
     def _clock(self, data, **_kwargs):
+        for name in ("event_on", "aware_on"):
+            if data.get(name) and data[name] > today():
+                raise ValidationError("A date in the future.", name)
         require_order(data, "event_on", "aware_on", "Became aware before the event happened.")
         require_order(data, "event_on", "reported_to_fda_on", "Reported before the event.")
         if data.get("death_on") and not data.get("outcome_death"):

@@ -39,6 +39,9 @@ CHECKS = """
 
 
 def problems(page) -> list[str]:
+    # A click that navigates returns before the new document exists: check the loaded page.
+    page.wait_for_load_state("load")
+    page.locator("main").wait_for()
     return page.evaluate(CHECKS)
 
 

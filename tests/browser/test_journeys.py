@@ -41,6 +41,7 @@ def choose(select, text: str) -> None:
 def sign_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/")
     page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
     assert_accessible(page)
     field(page, "Email").fill(email)
     field(page, "Password").fill(PASSWORD)
