@@ -20,7 +20,9 @@ def chromium_path() -> str | None:
     return next((found for name in CHROMIUM_CANDIDATES if (found := shutil.which(name))), None)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's synchronous API keeps an asyncio loop running in the
+# main thread while it is open, which other tests' asyncio.run() (signing, SMTP) cannot share.
+@pytest.fixture(scope="module")
 def browser():
     executable = chromium_path()
     try:
