@@ -14,17 +14,14 @@ straight into a fresh SQLite database. Then, in the same process and interleaved
 
 import argparse
 import random
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 from playhouse.test_utils import count_queries
+from scratch import migrated_app
 
-from registry import create_app, schema
 from registry.db import db
 from registry.services import compliance
-from registry.settings import load_settings
 
 AS_OF = date(2026, 6, 1)
 BUDGET = 3.0
@@ -164,29 +161,20 @@ def main() -> None:
     parser.add_argument("--clinics", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        settings = load_settings(environ={}, env="testing", instance_path=tmp / "instance",
-                                 database_url=f"sqlite:///{tmp / 'bench.sqlite3'}",
-                                 secret_key="b" * 40, audit_key="a" * 40)
-        app = create_app(settings)
-        with app.app_context():
-            db.connect()
-            schema.upgrade()
-            built_in, counts = timed(lambda: build(args.clinics))
-            print(f"built {sum(counts.values()):,} rows in {built_in:.1f} s: "
-                  + ", ".join(f"{n:,} {t}" for t, n in counts.items() if n > 1))
-            statements = sweep_statements()
-            raw_total = sweep_total = 0.0
-            rows = items = 0
-            for _ in range(args.rounds):
-                seconds, rows = timed(lambda: raw_fetch(statements))
-                raw_total += seconds
-                seconds, checklists = timed(lambda: compliance.sweep("OR", AS_OF))
-                sweep_total += seconds
-                items = sum(len(c.items) for c in checklists)
-                del checklists
-            db.close()
+    with migrated_app():
+        built_in, counts = timed(lambda: build(args.clinics))
+        print(f"built {sum(counts.values()):,} rows in {built_in:.1f} s: "
+              + ", ".join(f"{n:,} {t}" for t, n in counts.items() if n > 1))
+        statements = sweep_statements()
+        raw_total = sweep_total = 0.0
+        rows = items = 0
+        for _ in range(args.rounds):
+            seconds, rows = timed(lambda: raw_fetch(statements))
+            raw_total += seconds
+            seconds, checklists = timed(lambda: compliance.sweep("OR", AS_OF))
+            sweep_total += seconds
+            items = sum(len(c.items) for c in checklists)
+            del checklists
     print(f"raw fetch ({len(statements)} statements, {rows:,} rows)   "
           f"{raw_total / args.rounds:6.2f} s a round")
     print(f"sweep ({args.clinics:,} clinics, {items:,} checklist items)   "

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch import scratch_app
+
 HEADER = ("certificate_number", "first_name", "last_name", "course", "completed_on",
           "expires_on", "status")
 CHUNK = 1000
@@ -47,13 +49,7 @@ def write_roster(path: Path, rows: int) -> Path:
 
 
 def make_app(folder: Path, database: Path):
-    from registry import create_app
-    from registry.settings import load_settings
-
-    settings = load_settings(environ={}, env="testing", instance_path=folder / "instance",
-                             database_url=f"sqlite:///{database}", secret_key="b" * 40,
-                             audit_key="c" * 40, import_chunk_size=CHUNK)
-    return create_app(settings)
+    return scratch_app(folder, database, import_chunk_size=CHUNK)
 
 
 def migrated(folder: Path) -> Path:

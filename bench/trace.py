@@ -17,12 +17,11 @@ Each figure is the median of the rounds, each round tracing every one of a sampl
 import argparse
 import random
 import statistics
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-from registry import create_app, schema
+from scratch import migrated_app
+
 from registry.db import db
 from registry.models import (
     Client,
@@ -35,7 +34,6 @@ from registry.models import (
     ProcedureLot,
 )
 from registry.services import trace
-from registry.settings import load_settings
 
 BUDGET = 2.0
 LOTS_PER_CLINIC = 4
@@ -148,37 +146,28 @@ def main() -> None:
     parser.add_argument("--procedures", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        settings = load_settings(environ={}, env="testing", instance_path=tmp / "instance",
-                                 database_url=f"sqlite:///{tmp / 'bench.sqlite3'}",
-                                 secret_key="b" * 40, audit_key="a" * 40)
-        app = create_app(settings)
-        with app.app_context():
-            db.connect()
-            schema.upgrade()
-            built_in, counts = timed(build, args.clinics, args.procedures)
-            print(f"built {sum(counts.values()):,} rows in {built_in:.1f} s: "
-                  + ", ".join(f"{n:,} {t}" for t, n in counts.items() if n > 1))
-            missing = indexes_needed()
-            print("indexes: " + (f"MISSING {', '.join(missing)}" if missing
-                                 else "procedure_lot.lot_id, procedure.client_id, "
-                                      "procedure.clinic_id present"))
-            plan = db.execute_sql("EXPLAIN QUERY PLAN " + RAW, (1,)).fetchall()
-            print("plan: " + "; ".join(row[-1] for row in plan))
-            lots = random.Random(5).sample(range(1, counts["pigment_lot"] + 1), SAMPLE)
-            assert trace.trace_lots([lots[0]]) == [
-                trace.TraceRow._make(row) for row in
-                db.connection().execute(RAW, (lots[0],)).fetchall()]
-            raw_fetch(lots), traced(lots)  # warm-up
-            raw_times, trace_times = [], []
-            rows = 0
-            for _ in range(args.rounds):
-                seconds, rows = timed(raw_fetch, lots)
-                raw_times.append(seconds)
-                seconds, _count = timed(traced, lots)
-                trace_times.append(seconds)
-            db.close()
+    with migrated_app():
+        built_in, counts = timed(build, args.clinics, args.procedures)
+        print(f"built {sum(counts.values()):,} rows in {built_in:.1f} s: "
+              + ", ".join(f"{n:,} {t}" for t, n in counts.items() if n > 1))
+        missing = indexes_needed()
+        print("indexes: " + (f"MISSING {', '.join(missing)}" if missing
+                             else "procedure_lot.lot_id, procedure.client_id, "
+                                  "procedure.clinic_id present"))
+        plan = db.execute_sql("EXPLAIN QUERY PLAN " + RAW, (1,)).fetchall()
+        print("plan: " + "; ".join(row[-1] for row in plan))
+        lots = random.Random(5).sample(range(1, counts["pigment_lot"] + 1), SAMPLE)
+        assert trace.trace_lots([lots[0]]) == [
+            trace.TraceRow._make(row) for row in
+            db.connection().execute(RAW, (lots[0],)).fetchall()]
+        raw_fetch(lots), traced(lots)  # warm-up
+        raw_times, trace_times = [], []
+        rows = 0
+        for _ in range(args.rounds):
+            seconds, rows = timed(raw_fetch, lots)
+            raw_times.append(seconds)
+            seconds, _count = timed(traced, lots)
+            trace_times.append(seconds)
     raw, ours = statistics.median(raw_times), statistics.median(trace_times)
     per = 1e6 / SAMPLE
     print(f"raw SELECT ({SAMPLE} lots, {rows:,} rows)   {raw * per:8.1f} us a lot (median)")
