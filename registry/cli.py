@@ -324,10 +324,11 @@ def serve(host, port, workers):
 
 def init_app(app):
     from importers.cli import import_command
+    from registry.recalls_cli import recalls_group
     from registry.reminders_cli import reminders_group
     from registry.scheduler.command import scheduler
 
     for command in (db_group, demo_group, audit_group, users_group, rules_group,
                     checklist_command, report_group, serve, import_command, reminders_group,
-                    scheduler):
+                    recalls_group, scheduler):
         app.cli.add_command(command)

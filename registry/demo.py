@@ -77,6 +77,33 @@ PRODUCTS = (
 )
 
 
+# More procedures in every clinic, and the reactions that make Meridian Lip Rosewood stand out
+# across the three of them: a delayed, itchy swelling confined to the red lip line is the
+# textbook allergic reaction to a red pigment. Per state: (lip procedures, of them followed by a
+# reaction). Brows and scalps are treated as often, with one mild brow reaction in all.
+LIP_SERIES = {"OR": (3, 1), "CA": (4, 3), "TX": (4, 2)}
+LIP_CLIENTS = (("M.T.", date(1986, 3, 12), "female"), ("L.P.", date(1979, 11, 3), "female"),
+               ("H.N.", date(1992, 7, 21), "female"), ("C.B.", date(1971, 2, 9), "female"))
+BROW_CLIENTS = (("E.W.", date(1984, 5, 17), "female"), ("S.K.", date(1995, 8, 30), "female"),
+                ("P.D.", date(1962, 12, 1), "female"))
+SCALP_CLIENTS = (("T.O.", date(1977, 10, 5), "male"), ("G.H.", date(1988, 1, 22), "male"),
+                 ("B.A.", date(1969, 4, 14), "male"))
+LIP_REACTIONS = (
+    "Raised, itchy swelling along the upper lip line, confined to the pigmented area, two "
+    "weeks after the procedure; settled with a topical corticosteroid.",
+    "Firm, itchy bumps within the pigmented area of the lower lip three weeks after the "
+    "procedure; an allergic reaction to the red pigment is suspected.",
+    "Swelling and scaling of the lips where pigmented, not improving with aftercare; referred "
+    "to a dermatologist, who suspects an allergic reaction to the pigment.",
+    "Itching and small raised papules along the lip border, limited to the treated area, from "
+    "the second week.",
+    "Swelling and crusting of the lips within the pigmented area; patch testing planned by the "
+    "client's dermatologist.",
+    "Itchy, raised lip line two weeks after the lip blush; eased with a topical steroid cream.",
+)
+BROW_REACTION = ("Mild redness and swelling of both brows for two days after the procedure; "
+                 "settled with cold compresses.")
+
 def database_is_empty() -> bool:
     return not Clinic.select().exists() and not User.select().exists()
 
@@ -99,6 +126,7 @@ class _Loader:
     def __init__(self, day: date):
         self.today = day
         self.counts: dict[str, int] = {}
+        self.lip_reactions = iter(LIP_REACTIONS)
 
     def days(self, n: int) -> date:
         return self.today + timedelta(days=n)
@@ -117,6 +145,7 @@ class _Loader:
             lots = self.lots(clinic, products)
             clients = self.clients(clinic)
             self.procedures(clinic, people, clients, lots)
+            self.more_procedures(clinic, people, lots)
         self.reactions(clinics_by_state["OR"])
         self.inspection(clinics_by_state["OR"])
         inspections.record_inspection({
@@ -263,6 +292,60 @@ class _Loader:
                 "lot_ids": [lot.id for lot in used],
             }, LOADER)
         self.count("procedures", len(plan))
+
+    def client(self, clinic, initials: str, born: date, sex: str):
+        self.count("clients")
+        number = clinic.clients.count() + 1
+        return procedures.create_client({
+            "clinic_id": clinic.id, "reference": f"{clinic.state}-{number:04d}",
+            "initials": initials, "birth_date": born, "sex": sex}, LOADER)
+
+    def procedure(self, clinic, person, client, offset: int, area: str, lot):
+        self.count("procedures")
+        return procedures.record_procedure({
+            "clinic_id": clinic.id, "practitioner_id": person.id, "client_id": client.id,
+            "performed_on": self.days(offset), "body_area": area,
+            "discipline": "smp" if area.startswith("scalp") else "pmu", "session_number": 1,
+            "consent_on_file": True, "aftercare_given": True, "lot_ids": [lot.id]}, LOADER)
+
+    def reaction(self, clinic, client, procedure, event_offset: int, description: str,
+                 body_site: str):
+        """A reaction the clinic learned of the next day, and reported to the state that day
+        (Texas asks for every one)."""
+        event_on, aware_on = self.days(event_offset), self.days(event_offset + 1)
+        self.count("adverse reactions")
+        return reactions.report_reaction({
+            "clinic_id": clinic.id, "client_id": client.id, "procedure_id": procedure.id,
+            "patient_age": (event_on - client.birth_date).days // 365,
+            "patient_sex": client.sex, "event_on": event_on, "aware_on": aware_on,
+            "body_site": body_site, "description": description, "product_available": True,
+            "reported_to_manufacturer_on": aware_on,
+            "reported_to_state_on": aware_on if clinic.state == "TX" else None,
+            "lot_ids": [lot.lot_id for lot in procedure.lot_uses]}, LOADER)
+
+    def more_procedures(self, clinic, people, lots):
+        """Lip blushes with the Rosewood lot before it expired, some followed by a reaction,
+        and as many brows and scalps, with a single mild reaction (a brow, in Texas)."""
+        done, reacted = LIP_SERIES[clinic.state]
+        shift = 5 * sorted(LIP_SERIES).index(clinic.state)  # not all on the same days
+        for index, (initials, born, sex) in enumerate(LIP_CLIENTS[:done]):
+            client = self.client(clinic, initials, born, sex)
+            offset = -115 + 22 * index + shift
+            procedure = self.procedure(clinic, people[index % 2], client, offset, "lips",
+                                       lots["Lip Rosewood"])
+            if index < reacted:
+                self.reaction(clinic, client, procedure, offset + 14 + 3 * index,
+                              next(self.lip_reactions), "lips")
+        for index, (initials, born, sex) in enumerate(BROW_CLIENTS):
+            client = self.client(clinic, initials, born, sex)
+            procedure = self.procedure(clinic, people[index % 2], client, -100 + 30 * index,
+                                       "eyebrows", lots["Brow Ash Brown"])
+            if clinic.state == "TX" and index == 0:
+                self.reaction(clinic, client, procedure, -98, BROW_REACTION, "eyebrows")
+        for index, (initials, born, sex) in enumerate(SCALP_CLIENTS):
+            client = self.client(clinic, initials, born, sex)
+            self.procedure(clinic, people[index % 2], client, -110 + 30 * index, "scalp crown",
+                           lots["SMP Onyx"])
 
     def reactions(self, clinic):
         client = clinic.clients.order_by(Client.id).first()

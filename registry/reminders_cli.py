@@ -1,11 +1,13 @@
-"""`registry reminders send`: create due expiry reminders and email the ones not yet sent."""
+"""`registry reminders send`: create due reminders (expiry, reports to FDA) and email the ones
+not yet sent."""
 
 import click
 from flask.cli import with_appcontext
 
 from registry.db import connection
 
-reminders_group = click.Group("reminders", help="Expiry reminders for credentials and lots.")
+reminders_group = click.Group(
+    "reminders", help="Reminders of credentials and lots expiring and of reports to FDA due.")
 
 
 @reminders_group.command("send")

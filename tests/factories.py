@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from itertools import count
 
-from registry.services import clinics, pigments, practitioners, procedures
+from registry.services import clinics, pigments, practitioners, procedures, reactions
 from registry.services.audit import Actor
 
 ACTOR = Actor(label="tester@example.test", user_id=None)
@@ -44,6 +44,13 @@ def make_product(name=None):
     }, ACTOR)
 
 
+def make_shaded_product(name, shade, brand="Velvet"):
+    """A product with a brand and shade, from a manufacturer of its own."""
+    maker = pigments.create_manufacturer({"name": f"Maker of {name}"}, ACTOR)
+    return pigments.create_product({"manufacturer_id": maker.id, "brand": brand, "name": name,
+                                    "shade": shade}, ACTOR)
+
+
 def make_lot(clinic, product=None, received_on=date(2024, 1, 1), expires_in_days=3650, **fields):
     product = product or make_product()
     return pigments.receive_lot({
@@ -56,3 +63,23 @@ def make_lot(clinic, product=None, received_on=date(2024, 1, 1), expires_in_days
 def make_client(clinic, **fields):
     return procedures.create_client(
         {"clinic_id": clinic.id, "reference": f"C-{next(_serial):05d}", **fields}, ACTOR)
+
+
+def treat(clinic, lot, count, reaction_days=(), *, serious=0, practitioner=None):
+    """count procedures with the lot, each for a new client; the first len(reaction_days) are
+    followed by a reaction the clinic learned of that day (the first `serious` of them
+    serious), with the lot as suspect."""
+    person = practitioner or make_practitioner(clinic)
+    reaction_days = list(reaction_days)
+    for index in range(count):
+        client = make_client(clinic)
+        procedure = procedures.record_procedure({
+            "clinic_id": clinic.id, "practitioner_id": person.id, "client_id": client.id,
+            "performed_on": "2025-01-06", "body_area": "lips", "consent_on_file": True,
+            "lot_ids": [lot.id]}, ACTOR)
+        if index < len(reaction_days):
+            reactions.report_reaction({
+                "clinic_id": clinic.id, "client_id": client.id, "procedure_id": procedure.id,
+                "event_on": reaction_days[index], "aware_on": reaction_days[index],
+                "description": "Itchy swelling along the lip line.", "lot_ids": [lot.id],
+                "outcome_intervention_required": index < serious}, ACTOR)

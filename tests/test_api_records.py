@@ -229,3 +229,21 @@ def test_times_are_written_with_their_utc_offset(app, world):
     importer = client_for(app, world, "importer")
     run = importer.get(f"/api/v1/import-runs/{world.ids['run_id']}").get_json()
     assert run["started_at"].endswith("+00:00")
+
+
+def test_a_reaction_carries_its_reporting_clock_read_only(officer, world):
+    url = f"/api/v1/adverse-reactions/{world.ids['reaction_id']}"
+    assert officer.get(url).get_json()["reporting_clock"] is None      # not serious
+    changed = officer.patch(url, json={"outcome_infection": True, "reason": "pus at the site"})
+    # Learned of on Wednesday 4 June 2025: 15 business days later, Juneteenth skipped.
+    clock = changed.get_json()["reporting_clock"]
+    assert (clock["due_on"], clock["status"], clock["days_left"]) == ("2025-06-26", "overdue", 0)
+    assert clock["days_over"] > 300
+    reported = officer.patch(url, json={"reported_to_fda_on": "2025-06-27",
+                                        "reason": "sent to FDA"}).get_json()
+    assert reported["reporting_clock"] == {"due_on": "2025-06-26", "status": "reported late",
+                                           "days_left": 0, "days_over": 1}
+    listed = officer.get("/api/v1/adverse-reactions?serious=true").get_json()
+    assert [row["reporting_clock"]["status"] for row in listed] == ["reported late"]
+    assert "reporting_clock" in _errors(officer.patch(url, json={
+        "reporting_clock": {"status": "reported"}, "reason": "x"}))

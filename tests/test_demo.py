@@ -16,9 +16,10 @@ from registry.models import (
     PigmentLot,
     PigmentProduct,
     ProcedureLot,
+    ReactionLot,
     User,
 )
-from registry.services import audit
+from registry.services import audit, signals
 from tests.conftest import make_settings
 
 
@@ -63,6 +64,22 @@ def test_a_scalpaink_lot_is_on_hand_and_was_used(loaded):
 def test_reactions_include_a_serious_one(loaded):
     assert AdverseReaction.select().count() >= 2
     assert AdverseReaction.select().where(AdverseReaction.serious).count() >= 1
+
+
+def test_the_rosewood_lip_pigment_signals_and_the_other_products_do_not(loaded):
+    rows = signals.product_signals()
+    assert [row.label for row in rows if row.signal] == ["Meridian Lip Rosewood (Rosewood)"]
+    rosewood = rows[0]
+    assert rosewood.result.evans and rosewood.result.by_ror
+    assert len(rows) > 1 and not any(row.signal for row in rows[1:])
+    clinics = {link.reaction.clinic_id for link in ReactionLot.select().join(PigmentLot)
+               .where(PigmentLot.product == rosewood.key)}
+    assert len(clinics) == 3  # clients of every clinic reacted to it
+    shades = {row.key: row for row in signals.shade_signals()}
+    assert shades[("Meridian", "Rosewood")].signal
+    lots = [row for row in signals.lot_signals() if row.signal]
+    assert [row.label for row in lots] == ["MB-ROS-2310: Meridian Lip Rosewood (Rosewood)"]
+    assert PigmentLot.get_by_id(lots[0].key).clinic.state == "CA"
 
 
 def test_one_user_per_role(loaded):

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from registry.clock import today
 from registry.models import AuditEvent, Clinic, IssuedReport
-from registry.services import inspections, pigments, practitioners, recalls
+from registry.services import inspections, pigments, practitioners, reactions, recalls
 from tests.api_world import build_world
-from tests.factories import ACTOR, make_clinic, make_lot
+from tests.factories import ACTOR, make_client, make_clinic, make_lot
 from tests.pages import error_for, page_client, sign_in, text_of
 
 
@@ -169,3 +169,31 @@ def test_the_dashboard_offers_the_report_only_to_those_who_may_download_it(app):
     assert "Download the audit report" not in text_of(admin.get(f"/clinics/{world.clinic_a.id}/"))
     assert "Download the audit report" in text_of(
         officer(app, world).get(f"/clinics/{world.clinic_a.id}/"))
+
+
+def test_the_dashboard_lists_serious_reactions_awaiting_a_report_to_fda(app):
+    world = build_world()
+    clinic = world.clinic_a
+
+    def serious(**fields):
+        return reactions.report_reaction({
+            "clinic_id": clinic.id, "client_id": make_client(clinic).id,
+            "event_on": "2025-11-25", "aware_on": "2025-11-26", "description": "Swelling.",
+            "outcome_infection": True, **fields}, ACTOR)
+
+    overdue = serious()
+    reported = serious(reported_to_fda_on="2025-12-18")
+    response = officer(app, world).get(f"/clinics/{clinic.id}/")
+    section = text_of(response).split("Serious reactions awaiting a report to FDA")[1] \
+        .split("Recalled or quarantined lots on hand")[0]
+    # Learned of on 26 November 2025: due 15 business days later, Thanksgiving skipped.
+    assert f"Reaction {overdue.id} of 2025-11-25" in section and "2025-12-18" in section
+    assert "overdue" in section and "Overdue by " in section
+    assert f"Reaction {reported.id} " not in section
+    assert f'href="/clinics/{clinic.id}/reactions/{overdue.id}"' in response.get_data(
+        as_text=True)
+    other = page_client(app)
+    sign_in(other, world.users["officer_b"].email)
+    elsewhere = text_of(other.get(f"/clinics/{world.clinic_b.id}/"))
+    assert "None." in elsewhere.split("Serious reactions awaiting a report to FDA")[1] \
+        .split("Recalled or quarantined lots on hand")[0]

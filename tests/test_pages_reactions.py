@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 from registry.clock import today
 from registry.models import AdverseReaction, AuditEvent, ReactionLot
-from registry.pages.reactions import Clock
 from registry.rules.calendar import add_business_days
 from registry.services import reactions
+from registry.services.reporting_clock import Clock
 from tests.factories import ACTOR, make_client
 from tests.pages import error_for, text_of
 from tests.test_pages_procedures import signed_in_as

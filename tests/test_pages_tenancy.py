@@ -5,7 +5,10 @@ answer a browser's session only; the importer signs in like anyone else."""
 
 import pytest
 
+from registry.models import PigmentLot, Recall
+from registry.services import recalls
 from tests.api_world import PRINCIPALS, build_world
+from tests.factories import ACTOR
 from tests.pages import page_client, sign_in
 
 # "ok": the page opens (or, for a form posted empty, answers with its field errors or does
@@ -21,6 +24,8 @@ REPORT = {**READ, "admin": 403}
 ADMIN_ONLY = {"anonymous": "sign in", "officer_a": 403, "officer_b": 403, "inspector_a": 403,
               "inspector_other": 403, "importer": 403, "admin": "ok"}
 INSPECTORS = {**ADMIN_ONLY, "inspector_a": "ok", "inspector_other": "ok"}
+# Clients' contact details: the clinic's own officers alone.
+CONTACTS = {**REPORT, "inspector_a": 403}
 
 MATRIX = {
     ("pages.account.sign_in", "GET"): OPEN,
@@ -71,6 +76,11 @@ MATRIX = {
     ("pages.reactions.new", "POST"): EDIT,
     ("pages.reactions.show", "GET"): READ,
     ("pages.reactions.show", "POST"): EDIT,
+    ("pages.recalls.index", "GET"): READERS,
+    ("pages.recalls.show", "GET"): READ,
+    ("pages.recalls.notify_csv", "GET"): CONTACTS,
+    ("pages.reactions.medwatch_pdf", "GET"): READ,
+    ("pages.reactions.medwatch_json", "GET"): READ,
     ("pages.inspections.index", "GET"): READ,
     ("pages.inspections.new", "GET"): INSPECT,
     ("pages.inspections.new", "POST"): INSPECT,
@@ -81,6 +91,9 @@ MATRIX = {
     ("pages.inspections.action", "POST"): READ,
     ("pages.inspector.clinics", "GET"): INSPECTORS,
     ("pages.inspector.clinic", "GET"): INSPECT,
+    ("pages.signals.index", "GET"): INSPECTORS,
+    ("pages.signals.product", "GET"): INSPECTORS,
+    ("pages.signals.chart", "GET"): INSPECTORS,
     ("pages.admin.users", "GET"): ADMIN_ONLY,
     ("pages.admin.imports", "GET"): ADMIN_ONLY,
     ("pages.admin.rule_packs", "GET"): ADMIN_ONLY,
@@ -123,6 +136,10 @@ def test_page_tenancy_matrix(app, principal):
     world = build_world()
     world.ids["user_id"] = world.users["officer_a"].id
     world.ids["membership_id"] = world.users["officer_a"].memberships.get().id
+    world.ids["product_id"] = world.ids["pigment_id"]
+    # The world's recall names clinic A's lot, which its procedure used: a client to notify.
+    recalls.match_lot(Recall.get_by_id(world.ids["recall_id"]),
+                      PigmentLot.get_by_id(world.ids["lot_id"]), "all lots", "All lots", ACTOR)
     client = page_client(app)
     if principal != "anonymous":
         sign_in(client, world.users[principal].email)

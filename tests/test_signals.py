@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from playhouse.test_utils import count_queries
 
-from registry.services import pigments, procedures, reactions, signals
+from registry.services import procedures, reactions, signals
 from tests.factories import (
     ACTOR,
     make_client,
@@ -13,30 +13,9 @@ from tests.factories import (
     make_lot,
     make_practitioner,
     make_product,
+    make_shaded_product,
+    treat,
 )
-
-
-def shaded_product(name, shade, brand="Velvet"):
-    maker = pigments.create_manufacturer({"name": f"Maker of {name}"}, ACTOR)
-    return pigments.create_product({"manufacturer_id": maker.id, "brand": brand, "name": name,
-                                    "shade": shade}, ACTOR)
-
-
-def treat(clinic, person, lot, count, reaction_days=()):
-    """count procedures with the lot; the first len(reaction_days) of them are followed by a
-    reaction the clinic became aware of on that day, with the lot as suspect."""
-    reaction_days = list(reaction_days)
-    for index in range(count):
-        client = make_client(clinic)
-        procedure = procedures.record_procedure({
-            "clinic_id": clinic.id, "practitioner_id": person.id, "client_id": client.id,
-            "performed_on": "2025-01-06", "body_area": "scalp", "consent_on_file": True,
-            "lot_ids": [lot.id]}, ACTOR)
-        if index < len(reaction_days):
-            reactions.report_reaction({
-                "clinic_id": clinic.id, "client_id": client.id, "procedure_id": procedure.id,
-                "event_on": reaction_days[index], "aware_on": reaction_days[index],
-                "description": "Swelling and itching at the site.", "lot_ids": [lot.id]}, ACTOR)
 
 
 @pytest.fixture
@@ -45,15 +24,15 @@ def world(app):
     C (no shade): 20 procedures and 3 reactions each. In all: 48 procedures, 11 reactions."""
     clinic = make_clinic(state="OR")
     person = make_practitioner(clinic)
-    a = shaded_product("Ink A", "Espresso")
-    b = shaded_product("Ink B", "Ash")
+    a = make_shaded_product("Ink A", "Espresso")
+    b = make_shaded_product("Ink B", "Ash")
     c = make_product()
     a1, a2 = make_lot(clinic, a), make_lot(clinic, a)
-    treat(clinic, person, a1, 6, ["2025-01-10", "2025-01-20", "2025-01-30",
-                                  "2025-03-05", "2025-03-25"])
-    treat(clinic, person, a2, 2)
-    treat(clinic, person, make_lot(clinic, b), 20, ["2025-06-02"] * 3)
-    treat(clinic, person, make_lot(clinic, c), 20, ["2025-06-03"] * 3)
+    treat(clinic, a1, 6, ["2025-01-10", "2025-01-20", "2025-01-30", "2025-03-05", "2025-03-25"],
+          practitioner=person)
+    treat(clinic, a2, 2, practitioner=person)
+    treat(clinic, make_lot(clinic, b), 20, ["2025-06-02"] * 3, practitioner=person)
+    treat(clinic, make_lot(clinic, c), 20, ["2025-06-03"] * 3, practitioner=person)
     return {"clinic": clinic, "a": a, "b": b, "c": c, "a1": a1, "a2": a2}
 
 
@@ -139,3 +118,31 @@ def test_reactions_by_month_fill_the_months_between(world):
     assert signals.reactions_by_month(world["a"].id, aware_from=date(2025, 2, 1)) == [
         ("2025-03", 2)]
     assert signals.reactions_by_month(world["a"].id, aware_from=date(2025, 4, 1)) == []
+
+
+def test_monthly_reactions_count_the_serious_ones_apart(world):
+    clinic = world["clinic"]
+    reactions.report_reaction({
+        "clinic_id": clinic.id, "client_id": make_client(clinic).id,
+        "event_on": "2025-02-11", "aware_on": "2025-02-12",
+        "description": "Pustules at the site; culture positive.", "outcome_infection": True,
+        "lot_ids": [world["a1"].id]}, ACTOR)
+    months = signals.monthly_reactions(world["a"].id)
+    assert [(m.month, m.reactions, m.serious) for m in months] == [
+        ("2025-01", 3, 0), ("2025-02", 1, 1), ("2025-03", 2, 0)]
+    assert signals.reactions_by_month(world["a"].id) == [
+        ("2025-01", 3), ("2025-02", 1), ("2025-03", 2)]
+
+
+def test_procedures_after_a_day_are_left_out_when_asked(world):
+    clinic, person = world["clinic"], make_practitioner(world["clinic"])
+    later = make_lot(clinic, world["b"])
+    for _ in range(4):
+        procedures.record_procedure({
+            "clinic_id": clinic.id, "practitioner_id": person.id,
+            "client_id": make_client(clinic).id, "performed_on": "2025-09-01",
+            "body_area": "scalp", "consent_on_file": True, "lot_ids": [later.id]}, ACTOR)
+    assert by_key(signals.product_signals())[world["b"].id].procedures == 24
+    before = by_key(signals.product_signals(performed_to=date(2025, 8, 31)))
+    assert before[world["b"].id].procedures == 20
+    assert before[world["a"].id].result.d == 34  # as before the later procedures

@@ -6,7 +6,10 @@ import io
 
 import pytest
 
+from registry.models import PigmentLot, Recall
+from registry.services import recalls
 from tests.api_world import PDF, PRINCIPALS, build_world, client_for
+from tests.factories import ACTOR
 
 # Outcomes: "ok" (2xx, and for lists: clinic A's object is in the answer), "hidden" (a list
 # without clinic A's object), or the refusal status. Another tenant's object is 404; a clinic
@@ -26,6 +29,8 @@ INSPECT = {**READ, "officer_a": 403}
 INSPECT_NEW = {**INSPECT, "officer_b": 422, "inspector_other": 422}
 BOTH_PARTIES = READ
 REPORT = {**READ, "admin": 403}
+# Clients' contact details: the clinic's own officers alone.
+CONTACTS = {**REPORT, "inspector_a": 403}
 # A user's own notices: no one else sees them, administrators included; the importer's token
 # lacks the scope.
 OWN = {"anonymous": 401, "officer_a": "ok", "officer_b": 404, "inspector_a": 404,
@@ -74,8 +79,12 @@ MATRIX = {
     ("reactions.Reactions", "POST"): CREATE,
     ("reactions.ReactionById", "GET"): READ,
     ("reactions.ReactionById", "PATCH"): EDIT,
+    ("reactions.ReactionMedWatch", "GET"): READ,
+    ("reactions.ReactionMedWatchPdf", "GET"): READ,
     ("recalls.Recalls", "GET"): CATALOGUE,
     ("recalls.RecallById", "GET"): CATALOGUE,
+    ("recall_impact.RecallImpact", "GET"): READ,
+    ("recall_impact.ClinicNotices", "GET"): CONTACTS,
     ("inspections.Inspections", "GET"): LIST,
     ("inspections.Inspections", "POST"): INSPECT_NEW,
     ("inspections.InspectionById", "GET"): READ,
@@ -175,6 +184,9 @@ def test_every_api_route_is_in_the_matrix(app):
 @pytest.mark.parametrize("principal", PRINCIPALS)
 def test_tenancy_matrix(app, principal):
     world = build_world()
+    # The world's recall names clinic A's lot, which its procedure used: a client to notify.
+    recalls.match_lot(Recall.get_by_id(world.ids["recall_id"]),
+                      PigmentLot.get_by_id(world.ids["lot_id"]), "all lots", "All lots", ACTOR)
     client = client_for(app, world, principal)
     leaks = []
     for rule, method in api_routes(app):

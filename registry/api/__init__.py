@@ -42,6 +42,7 @@ def init_app(app):
         practitioners,
         procedures,
         reactions,
+        recall_impact,
         recalls,
         reminders,
         reports,
@@ -50,7 +51,7 @@ def init_app(app):
 
     for module in (session, clinics, audit_events, reports, practitioners, credentials,
                    manufacturers, pigments, lots, clients, procedures, reactions, recalls,
-                   inspections, import_runs, reminders):
+                   recall_impact, inspections, import_runs, reminders):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     app.register_blueprint(_docs_blueprint())
     return api

@@ -1,4 +1,4 @@
-"""The signed-in user's own expiry reminders: list the open ones, dismiss one."""
+"""The signed-in user's own reminders (expiry, reports to FDA): list the open ones, dismiss one."""
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -13,7 +13,8 @@ from registry.services import reminders
 
 PREFIX = "/reminders"
 blp = Blueprint("reminders", __name__,
-                description="The caller's own reminders of credentials and lots expiring.")
+                description="The caller's own reminders of credentials and lots expiring "
+                            "and of reports to FDA coming due.")
 
 
 def _owner(scope: str) -> Principal:
@@ -30,7 +31,7 @@ class Reminders(MethodView):
     @blp.response(200, ReminderSchema(many=True))
     @blp.paginate()
     def get(self, filters, pagination_parameters):
-        """The caller's open (not dismissed) reminders, the earliest expiry first."""
+        """The caller's open (not dismissed) reminders, the earliest due date first."""
         query = scoped(Reminder, _owner("read")).where(Reminder.dismissed_at.is_null()) \
             .order_by(Reminder.due_on, Reminder.id)
         for name in ("kind", "clinic_id"):

@@ -1,4 +1,5 @@
-"""Expiry reminders for credentials and lots, shown on a dashboard and sent by email once."""
+"""Reminders of credentials and lots expiring and of reports to FDA coming due, shown on a
+dashboard and sent by email once."""
 
 from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
@@ -7,11 +8,13 @@ from registry.db import BaseModel
 from registry.models.accounts import User
 from registry.models.clinics import Clinic
 
-REMINDER_KINDS = ("credential_expiry", "lot_expiry")
+REMINDER_KINDS = ("credential_expiry", "lot_expiry", "reaction_report_due")
 
 
 class Reminder(BaseModel):
-    """One notice to one user about one record expiring; `stage` is the days-ahead threshold."""
+    """One notice to one user about one record expiring or one report coming due; `stage` is
+    the threshold reached, in days before expiry (0 once expired) or in business days before
+    the deadline of a report to FDA (0 on the deadline, -1 once past it)."""
 
     kind = CharField()
     entity = CharField()

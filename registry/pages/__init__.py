@@ -19,12 +19,14 @@ def init_app(app):
         practitioners,
         procedures,
         reactions,
+        recalls,
+        signals,
     )
 
     # One parent, so page endpoints ("pages.lots.index") never clash with the API's.
     parent = Blueprint("pages", __name__)
     for module in (account, dashboard, checklist, practitioners, lots, procedures, reactions,
-                   inspections, inspector, admin):
+                   recalls, inspections, inspector, signals, admin):
         parent.register_blueprint(module.bp)
     app.register_blueprint(parent)
 

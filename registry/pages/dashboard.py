@@ -11,7 +11,7 @@ from registry.models import Clinic, Reminder
 from registry.models.clinics import DISCIPLINES
 from registry.pages.forms import Form, options, render_form
 from registry.pages.guard import clinic_to_read, reader
-from registry.services import clinics, compliance, overview
+from registry.services import clinics, compliance, overview, reporting_clock
 
 bp = Blueprint("dashboard", __name__, url_prefix="/clinics")
 
@@ -65,6 +65,7 @@ def show(clinic_id):
         horizons=overview.HORIZONS, set_aside=list(overview.lots_set_aside(clinic.id)),
         actions=list(overview.open_actions(clinic.id)),
         matches=list(overview.recent_recall_matches(clinic.id)), reminders=list(reminders),
+        awaiting_report=reporting_clock.awaiting_report([clinic.id], day),
         may_download=may_download_report(principal, clinic))
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 
 from registry.auth.principal import Principal
-from registry.auth.tenancy import scoped
+from registry.auth.tenancy import may_read_records, scoped
 from registry.models import Clinic
 
 
@@ -30,6 +30,8 @@ CLINIC_PAGES = (
 ROLE_PAGES = (
     ("officers", "My clinics", "pages.dashboard.mine", ("pages.dashboard.mine",)),
     ("inspector", "Clinics to inspect", "pages.inspector.clinics", ("pages.inspector.",)),
+    ("reader", "Recalls", "pages.recalls.index", ("pages.recalls.",)),
+    ("signals", "Signals", "pages.signals.index", ("pages.signals.",)),
     ("administrator", "Users", "pages.admin.users", ("pages.admin.user",)),
     ("administrator", "Imports", "pages.admin.imports",
      ("pages.admin.import", "pages.admin.roster")),
@@ -54,7 +56,9 @@ def current_clinic(principal: Principal) -> Clinic | None:
 
 def role_links(principal: Principal) -> list[Link]:
     held = {"officers": len(principal.officer_clinics) > 1,
-            "inspector": bool(principal.jurisdictions), "administrator": principal.is_admin}
+            "inspector": bool(principal.jurisdictions), "reader": may_read_records(principal),
+            "signals": bool(principal.jurisdictions) or principal.is_admin,
+            "administrator": principal.is_admin}
     return [Link(label, url_for(endpoint), _here(prefixes))
             for role, label, endpoint, prefixes in ROLE_PAGES if held[role]]
 

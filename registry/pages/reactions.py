@@ -1,8 +1,5 @@
 """Adverse-reaction reports of a clinic, with the seriousness questions and the reporting clock."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from registry.auth.tenancy import may_edit_clinic
@@ -26,54 +23,13 @@ from registry.pages.reaction_forms import (
     ReactionForm,
     ReactionUpdateForm,
 )
-from registry.reports.content import SERIOUS_REPORT_BUSINESS_DAYS
-from registry.rules.calendar import add_business_days, is_business_day
+from registry.reports import medwatch, render
 from registry.services import compliance, reactions
+from registry.services.reporting_clock import REPORTING_RULE, fda_clock
 
 bp = Blueprint("reactions", __name__, url_prefix="/clinics")
 
-# The federal rule the clock follows, cited on the report page.
-REPORTING_RULE = "us.mocra.serious-event-reported"
 RECENT_PROCEDURES = 200
-
-
-def business_days_after(start: date, end: date) -> int:
-    """Business days after start up to and including end (0 when end is not after start)."""
-    return sum(1 for n in range(1, (end - start).days + 1)
-               if is_business_day(start + timedelta(days=n)))
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Where a serious reaction stands against the FDA's 15-business-day deadline."""
-
-    due_on: date
-    reported_on: date | None
-    day: date
-
-    @property
-    def overdue(self) -> bool:
-        return self.reported_on is None and self.day > self.due_on
-
-    @property
-    def late(self) -> bool:
-        return self.reported_on is not None and self.reported_on > self.due_on
-
-    @property
-    def days_left(self) -> int:
-        return business_days_after(self.day, self.due_on)
-
-    @property
-    def days_over(self) -> int:
-        return business_days_after(self.due_on, self.day)
-
-
-def fda_clock(reaction: AdverseReaction, day: date) -> Clock | None:
-    """The FDA report clock of a serious reaction, from the day the clinic learned of it."""
-    if not reaction.serious:
-        return None
-    return Clock(add_business_days(reaction.aware_on, SERIOUS_REPORT_BUSINESS_DAYS),
-                 reaction.reported_to_fda_on, day)
 
 
 def reporting_rule():
@@ -165,3 +121,22 @@ def show(clinic_id, reaction_id):
         clock=fda_clock(reaction, today()), rule=reporting_rule(),
         suspects=[lot_label(lot) for lot in suspects], outcome_labels=OUTCOME_LABELS,
         update_sections=UPDATE_SECTIONS)
+
+
+@bp.get("/<int:clinic_id>/reactions/<int:reaction_id>/medwatch.pdf")
+def medwatch_pdf(clinic_id, reaction_id):
+    """The report laid out like FDA MedWatch Form 3500, as a PDF with its JSON attached."""
+    _principal, clinic = clinic_to_read(clinic_id)
+    reaction = record_of_clinic(AdverseReaction, reaction_id, clinic)
+    try:
+        return medwatch.pdf_download(reaction)
+    except render.RenderError:
+        medwatch.log_render_failure(reaction)
+        abort(503)
+
+
+@bp.get("/<int:clinic_id>/reactions/<int:reaction_id>/medwatch.json")
+def medwatch_json(clinic_id, reaction_id):
+    """The report laid out like FDA MedWatch Form 3500, as JSON."""
+    _principal, clinic = clinic_to_read(clinic_id)
+    return medwatch.json_download(record_of_clinic(AdverseReaction, reaction_id, clinic))

@@ -25,14 +25,21 @@ from registry.models import (
 )
 from registry.models.credentials import KIND_LABELS
 from registry.models.reactions import SERIOUS_OUTCOMES
-from registry.rules.calendar import add_business_days
-from registry.services import compliance
+from registry.services import charts, compliance, signals
 from registry.services.audit import chain_for
+from registry.services.reporting_clock import (
+    OVERDUE,
+    REPORTED,
+    REPORTED_LATE,
+    fda_clock,
+)
 
 # Bumped when the report's layout or content changes, so earlier stored files are not reused.
-REPORT_FORMAT = 1
-# MoCRA: a serious adverse event goes to FDA within 15 business days of the clinic learning of it.
-SERIOUS_REPORT_BUSINESS_DAYS = 15
+REPORT_FORMAT = 2
+# The reporting clock's status in the report's words; a report still due reads "open".
+CLOCK_WORDS = {REPORTED: "reported on time", REPORTED_LATE: "reported late", OVERDUE: "overdue"}
+# The products of the clinic's lots with the most reactions across the registry, at most.
+SIGNAL_PRODUCTS = 5
 
 
 def gather(clinic: Clinic, as_of: date) -> dict:
@@ -49,6 +56,7 @@ def gather(clinic: Clinic, as_of: date) -> dict:
         "lots": _lots(clinic, as_of),
         "procedures": _procedures(clinic, as_of),
         "reactions": _reactions(clinic, as_of),
+        "signals": _signals(clinic, as_of),
         "inspections": _inspections(clinic, as_of),
         "audit_head": {"chain": chain_for(clinic.id), "seq": head.seq if head else 0,
                        "mac": head.mac if head else None},
@@ -205,23 +213,16 @@ def _reaction(reaction: AdverseReaction, lots: list[str], as_of: date) -> dict:
                 if getattr(reaction, name)]
     reported = reaction.reported_to_fda_on if (
         reaction.reported_to_fda_on and reaction.reported_to_fda_on <= as_of) else None
-    due = add_business_days(reaction.aware_on, SERIOUS_REPORT_BUSINESS_DAYS) \
-        if reaction.serious else None
-    if not reaction.serious:
-        clock = "not required"
-    elif reported:
-        clock = "reported on time" if reported <= due else "reported late"
-    else:
-        clock = "overdue" if as_of > due else "open"
+    clock = fda_clock(reaction, as_of)
     return {
         "event_on": _iso(reaction.event_on), "aware_on": _iso(reaction.aware_on),
         "description": reaction.description, "serious": reaction.serious,
-        "outcomes": outcomes, "lots": lots, "fda_due_on": _iso(due),
+        "outcomes": outcomes, "lots": lots, "fda_due_on": _iso(clock.due_on if clock else None),
         "reported_to_fda_on": _iso(reported), "fda_report_number": reaction.fda_report_number,
         "reported_to_state_on": _iso(reaction.reported_to_state_on
                                      if reaction.reported_to_state_on
                                      and reaction.reported_to_state_on <= as_of else None),
-        "clock": clock,
+        "clock": CLOCK_WORDS.get(clock.status, "open") if clock else "not required",
     }
 
 
@@ -246,3 +247,29 @@ def _inspections(clinic: Clinic, as_of: date) -> list[dict]:
             "description": finding.description, "actions": actions[finding.id]})
     return [{"inspected_on": _iso(i.inspected_on), "kind": i.kind, "result": i.result,
              "findings": findings[i.id]} for i in inspections]
+
+
+def _signals(clinic: Clinic, as_of: date) -> list[dict]:
+    """The pigment products of the clinic's lots that any clinic linked to an adverse reaction,
+    most reactions first, with their figures against every other product across all clinics
+    (procedures up to the date, reactions known by then) and a chart of their reactions per
+    month. The chart is SVG text, the same for the same data."""
+    held = {lot.product_id for lot in PigmentLot.select(PigmentLot.product).where(
+        (PigmentLot.clinic == clinic) & (PigmentLot.received_on <= as_of))}
+    rows = [row for row in signals.signals("product", aware_to=as_of, performed_to=as_of)
+            if row.key in held and row.reactions]
+    rows.sort(key=lambda row: (-row.reactions, row.label, row.key))
+    shown = []
+    for row in rows[:SIGNAL_PRODUCTS]:
+        months = signals.monthly_reactions(row.key, aware_to=as_of)
+        result = row.result
+        shown.append({
+            "product": row.label, "procedures": row.procedures, "reactions": row.reactions,
+            "serious": sum(month.serious for month in months),
+            "prr": result.prr, "chi_squared": result.chi_squared, "ror": result.ror,
+            "ror_lower": result.ror_lower, "ror_upper": result.ror_upper,
+            "evans": result.evans, "by_ror": result.by_ror, "signal": row.signal,
+            "chart": charts.reactions_chart_svg(months, f"Reactions per month: {row.label}",
+                                                chart_id=f"reactions-{row.key}"),
+        })
+    return shown

@@ -1,10 +1,21 @@
-"""Expiry reminders: credentials and pigment lots nearing (or past) their expiry date, for the
-officers of each clinic, on their dashboard and by email, each notice sent once.
+"""Reminders for the officers of each clinic, on their dashboard and by email, each notice
+sent once: credentials and pigment lots nearing (or past) their expiry date, and serious adverse
+reactions whose report to FDA is coming due (or overdue).
 
-A record gets one reminder per user for each threshold it reaches (the `reminder_days`
-setting, "60,30,7" by default: the stage is the smallest threshold the days left are within)
-and one more, stage 0, once it has expired. Reminders are operational notices derived from the
-audited records, so they are written directly rather than through the audit trail.
+Expiry (kinds credential_expiry and lot_expiry): a record gets one reminder per user for each
+threshold it reaches (the `reminder_days` setting, "60,30,7" by default: the stage is the
+smallest threshold the calendar days left are within) and one more, stage 0 (EXPIRED), once it
+has expired.
+
+Reports to FDA (kind reaction_report_due, entity adverse_reaction): a serious reaction not yet
+reported to FDA gets one reminder per user at each stage of REPORT_STAGES, counted in business
+days left before its 15-business-day deadline (see services.reporting_clock): stage 5 from 5
+business days left, stage 2 from 2, stage 0 on the deadline itself ("due today"), and one more,
+stage -1 (REPORT_OVERDUE), once the deadline has passed. A report recorded stops them. The
+notices name the reaction by its registry number, never its client.
+
+Reminders are operational notices derived from the audited records, so they are written
+directly rather than through the audit trail.
 """
 
 import logging
@@ -17,23 +28,35 @@ from peewee import fn
 from registry import clock, mail
 from registry.db import write_transaction
 from registry.models import (
+    AdverseReaction,
     Affiliation,
     Clinic,
     Credential,
+    Manufacturer,
     Membership,
     PigmentLot,
     PigmentProduct,
     Practitioner,
+    ReactionLot,
     Reminder,
     User,
 )
 from registry.models.credentials import KIND_LABELS
+from registry.services import reporting_clock
 from registry.settings import Settings
 
 log = logging.getLogger(__name__)
 
 EXPIRED = 0
 CREDENTIAL_EXPIRY, LOT_EXPIRY = "credential_expiry", "lot_expiry"
+REACTION_REPORT = "reaction_report_due"
+# The stages of a report to FDA, in business days left before its deadline, largest first:
+# 0 is the deadline itself; REPORT_OVERDUE once it has passed.
+REPORT_STAGES = (5, 2, 0)
+REPORT_OVERDUE = -1
+# The record each kind of reminder is about.
+ENTITY_MODELS = {"credential": Credential, "pigment_lot": PigmentLot,
+                 "adverse_reaction": AdverseReaction}
 # Lots in these states are out of stock: nothing is left to remind anyone about.
 CLOSED_LOT_STATUSES = ("disposed", "expired")
 SUBJECT_LENGTH = 255
@@ -67,9 +90,20 @@ def stage_for(days_left: int, days: tuple[int, ...]) -> int | None:
     return next((threshold for threshold in days if days_left <= threshold), None)
 
 
+def report_stage_for(deadline: reporting_clock.Clock) -> int | None:
+    """The stage of a report to FDA not yet made: the smallest of REPORT_STAGES the business
+    days left are within (0 on the deadline), REPORT_OVERDUE once it has passed, None while
+    more than the largest stage is left."""
+    if deadline.overdue:
+        return REPORT_OVERDUE
+    left = deadline.days_left
+    return next((stage for stage in sorted(REPORT_STAGES) if left <= stage), None)
+
+
 @dataclass(frozen=True)
 class Notice:
-    """Something about to expire (or expired) at one clinic, before it has recipients."""
+    """Something about to expire or fall due (or past it) at one clinic, before it has
+    recipients."""
 
     kind: str
     entity: str
@@ -83,15 +117,17 @@ class Notice:
 def generate(on: date) -> int:
     """Create the reminders due on a day; returns how many were new.
 
-    Idempotent: a reminder is keyed by kind, record, stage, expiry date and user, so running
-    again (the same day, or the next while the stage holds) creates nothing more."""
+    Idempotent: a reminder is keyed by kind, record, stage, due date (expiry, or deadline of
+    the report to FDA) and user, so running again (the same day, or the next while the stage
+    holds) creates nothing more."""
     days = thresholds()
     horizon = on + timedelta(days=days[-1])
     officers = _officers_by_clinic()
     if not officers:
         return 0
     notices = [*_credential_notices(on, horizon, days, officers),
-               *_lot_notices(on, horizon, days, officers)]
+               *_lot_notices(on, horizon, days, officers),
+               *_reaction_notices(on, officers)]
     visible = _Visibility(notices)
     rows, keys = [], set()
     for notice, stage in notices:
@@ -233,6 +269,45 @@ def _lot_notices(on, horizon, days, officers):
                      body), stage
 
 
+def _reaction_notices(on, officers):
+    """Serious reactions at clinics with officers that are not yet reported to FDA and are
+    within the largest stage of their deadline, or past it."""
+    awaiting = [(row, stage) for row in reporting_clock.awaiting_report(sorted(officers), on)
+                if (stage := report_stage_for(row.clock)) is not None]
+    if not awaiting:
+        return
+    clinics = _clinics(officers)
+    suspects = _suspect_products([row.reaction.id for row, _stage in awaiting])
+    for row, stage in awaiting:
+        reaction, deadline = row
+        clinic = clinics.get(reaction.clinic_id)
+        if clinic is None:
+            continue
+        subject, body = _reaction_text(reaction, deadline, clinic,
+                                       suspects.get(reaction.id, []), stage)
+        yield Notice(REACTION_REPORT, "adverse_reaction", reaction.id, deadline.due_on, clinic,
+                     subject, body), stage
+
+
+def _suspect_products(reaction_ids) -> dict[int, list[str]]:
+    """Each reaction's suspect lots, as product, lot number and manufacturer."""
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(reaction_ids), CHUNK):
+        query = (ReactionLot.select(ReactionLot.reaction, PigmentLot, PigmentProduct,
+                                    Manufacturer)
+                 .join(PigmentLot).join(PigmentProduct).join(Manufacturer)
+                 .where(ReactionLot.reaction.in_(reaction_ids[start:start + CHUNK]))
+                 .order_by(PigmentLot.lot_number, PigmentLot.id))
+        for suspect in query:
+            lot = suspect.lot
+            product = lot.product
+            name = " ".join(part for part in (product.brand, product.name, product.shade)
+                            if part)
+            found.setdefault(suspect.reaction_id, []).append(
+                f"{name}, lot {lot.lot_number} ({product.manufacturer.name})")
+    return found
+
+
 class _Visibility:
     """Whether the tenancy rules show a record to a user, asked once per user and kind."""
 
@@ -248,7 +323,7 @@ class _Visibility:
 
         key = (user.id, notice.entity)
         if key not in self._seen:
-            model = Credential if notice.entity == "credential" else PigmentLot
+            model = ENTITY_MODELS[notice.entity]
             ids = sorted(self._ids[notice.entity])
             query = scoped(model, principal_for(user)).columns(model.id)
             self._seen[key] = {row.id for start in range(0, len(ids), CHUNK)
@@ -312,6 +387,51 @@ def _lot_text(lot, clinic, on, stage, days) -> tuple[str, str]:
             f"{lot.status.replace('_', ' ')}, {phrase}.\n\n{action}\n\n"
             f"Registry record: pigment lot {lot.id}.\n\n{_schedule_note(clinic, days)}\n")
     return subject, body
+
+
+def _business_days(n: int) -> str:
+    return f"{n} business day{'s' if n != 1 else ''}"
+
+
+def _reaction_text(reaction, deadline, clinic, suspects, stage) -> tuple[str, str]:
+    """What a reminder of a report to FDA says: the reaction by its registry number, the
+    clinic, the deadline and the suspect products; nothing about the client."""
+    due = deadline.due_on.isoformat()
+    name = f"serious adverse reaction {reaction.id}"
+    if stage == REPORT_OVERDUE:
+        over = f", {_business_days(deadline.days_over)} ago" if deadline.days_over else ""
+        brief, phrase = f"overdue, was due by {due}", f"was due by {due}{over}"
+    elif deadline.days_left == 0:
+        brief, phrase = "due today", f"is due today, {due}"
+    else:
+        span = _business_days(deadline.days_left)
+        brief, phrase = f"due in {span}", f"is due by {due}, in {span}"
+    subject = f"FDA report of {name} {brief} ({clinic.name})"
+    products = "; ".join(suspects) if suspects else "none named"
+    if stage == REPORT_OVERDUE:
+        action = ("Send the report to FDA now (MedWatch Form 3500), or confirm that the "
+                  "responsible person named on the product's label has, and record the date it "
+                  "was sent on the reaction in the registry.")
+    else:
+        action = ("Send the report to FDA (MedWatch Form 3500) by then, or confirm that the "
+                  "responsible person named on the product's label has, and record the date it "
+                  "was sent on the reaction in the registry.")
+    body = (f"The report to FDA of the {name} recorded at {clinic.name} {phrase}. The clinic "
+            f"learned of the reaction on {reaction.aware_on.isoformat()}; MoCRA (FD&C Act 605, "
+            f"21 U.S.C. 364a) requires a serious adverse event to be reported to "
+            f"FDA within {reporting_clock.SERIOUS_REPORT_BUSINESS_DAYS} business days.\n\n"
+            f"Suspect products: {products}.\n\n{action}\n\n"
+            f"Registry record: adverse reaction {reaction.id}.\n\n"
+            f"You receive this as an officer of {clinic.name}. Reminders go out "
+            f"{_stages_ahead()} business days before the deadline, on the deadline itself and "
+            "once after it has passed, each once, until the report is recorded; dismiss this "
+            "one on your registry dashboard when it is dealt with.\n")
+    return subject, body
+
+
+def _stages_ahead() -> str:
+    ahead = [str(stage) for stage in REPORT_STAGES if stage > 0]
+    return f"{', '.join(ahead[:-1])} and {ahead[-1]}" if len(ahead) > 1 else ahead[0]
 
 
 def dismiss(reminder: Reminder) -> Reminder:

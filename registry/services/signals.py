@@ -39,6 +39,11 @@ def _product_label(brand: str, name: str, shade: str | None) -> str:
     return f"{brand} {name} ({shade})" if shade else f"{brand} {name}"
 
 
+def product_label(product: PigmentProduct) -> str:
+    """A product named as its rows are: brand, name and shade."""
+    return _product_label(product.brand, product.name, product.shade)
+
+
 # Per level: the columns grouped on, how a row's columns make its key and label, and any filter.
 _LEVELS = {
     "product": (
@@ -60,10 +65,12 @@ _LEVELS = {
 }
 
 
-def _procedure_filter(clinic_id: int | None):
+def _procedure_filter(clinic_id: int | None, performed_to: date | None = None):
     condition = Procedure.status != "voided"
     if clinic_id is not None:
         condition &= Procedure.clinic == clinic_id
+    if performed_to is not None:
+        condition &= Procedure.performed_on <= performed_to
     return condition
 
 
@@ -101,19 +108,20 @@ def _total(query, counted, condition) -> int:
 
 def signals(level: str = "product", *, aware_from: date | None = None,
             aware_to: date | None = None, clinic_id: int | None = None,
-            haldane: bool = False) -> list[SignalRow]:
+            haldane: bool = False, performed_to: date | None = None) -> list[SignalRow]:
     """Each product, shade (brand and shade) or lot against all the others, signals first.
 
-    Exposures are the procedures (not voided) that used a lot of it; reactions are the adverse
-    reactions with one of its lots as a suspect lot, those the clinic became aware of within
-    [aware_from, aware_to] when given. A reaction or procedure with lots of several products
-    counts once for each; the totals count it once. Four queries whatever the number of
-    products, and a row for each product with procedures or reactions.
+    Exposures are the procedures (not voided) that used a lot of it, those performed on or
+    before performed_to when given; reactions are the adverse reactions with one of its lots as
+    a suspect lot, those the clinic became aware of within [aware_from, aware_to] when given.
+    A reaction or procedure with lots of several products counts once for each; the totals
+    count it once. Four queries whatever the number of products, and a row for each product
+    with procedures or reactions.
     """
     if level not in _LEVELS:
         raise ValueError(f"Unknown level {level!r}; one of {', '.join(LEVELS)}.")
     columns, describe, level_filter = _LEVELS[level]
-    used = _procedure_filter(clinic_id)
+    used = _procedure_filter(clinic_id, performed_to)
     linked = _reaction_filter(aware_from, aware_to, clinic_id)
     all_procedures = _total(_procedure_uses(), ProcedureLot.procedure, used)
     all_reactions = _total(_reaction_links(), ReactionLot.reaction, linked)
@@ -146,23 +154,46 @@ def lot_signals(**options) -> list[SignalRow]:
     return signals("lot", **options)
 
 
-def reactions_by_month(product_id: int, *, aware_from: date | None = None,
-                       aware_to: date | None = None,
-                       clinic_id: int | None = None) -> list[tuple[str, int]]:
-    """[(YYYY-MM, reactions)] for a product by the month the clinic became aware, from the first
-    month with a reaction to the last, months without one included as 0 (for a chart)."""
-    days = (AdverseReaction.select(AdverseReaction.id, AdverseReaction.aware_on)
+@dataclass(frozen=True)
+class MonthlyReactions:
+    """One month of a product's reactions: all of them, and the serious ones among them."""
+
+    month: str  # YYYY-MM
+    reactions: int
+    serious: int
+
+
+def monthly_reactions(product_id: int, *, aware_from: date | None = None,
+                      aware_to: date | None = None,
+                      clinic_id: int | None = None) -> list[MonthlyReactions]:
+    """A product's reactions by the month the clinic became aware, from the first month with a
+    reaction to the last, months without one included as 0 (for a chart); one query."""
+    rows = (AdverseReaction.select(AdverseReaction.id, AdverseReaction.aware_on,
+                                   AdverseReaction.serious)
             .join(ReactionLot).join(PigmentLot)
             .where((PigmentLot.product == product_id)
                    & _reaction_filter(aware_from, aware_to, clinic_id))
             .distinct().tuples())
-    counts = Counter(day.strftime("%Y-%m") for _, day in days)
+    counts, serious = Counter(), Counter()
+    for _id, day, grave in rows:
+        label = day.strftime("%Y-%m")
+        counts[label] += 1
+        serious[label] += bool(grave)
     if not counts:
         return []
     first, last = min(counts), max(counts)
     year, month = int(first[:4]), int(first[5:])
     months = []
     while (label := f"{year:04d}-{month:02d}") <= last:
-        months.append((label, counts.get(label, 0)))
+        months.append(MonthlyReactions(label, counts[label], serious[label]))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def reactions_by_month(product_id: int, *, aware_from: date | None = None,
+                       aware_to: date | None = None,
+                       clinic_id: int | None = None) -> list[tuple[str, int]]:
+    """[(YYYY-MM, reactions)] for a product: monthly_reactions without the serious counts."""
+    months = monthly_reactions(product_id, aware_from=aware_from, aware_to=aware_to,
+                               clinic_id=clinic_id)
+    return [(m.month, m.reactions) for m in months]

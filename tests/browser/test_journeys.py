@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from registry.clock import today
-from registry.services import accounts, pigments, practitioners
+from registry.services import accounts, pigments, practitioners, procedures, reactions
 from tests.api_world import PASSWORD
 from tests.browser.a11y import assert_accessible
 from tests.browser.screenshots import screenshot
@@ -256,3 +256,46 @@ def _tab_to(page, element_id: str, limit: int = 40) -> None:
         if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
             return
     raise AssertionError(f"#{element_id} never received the focus")
+
+
+def test_an_inspector_sees_a_signal_and_its_chart(live_server, new_page, app):
+    clinic = make_clinic(state="OR", name="Signal Brows")
+    person = make_practitioner(clinic)
+    maker = pigments.create_manufacturer({"name": "Rosewood Labs"}, ACTOR)
+    rosewood = pigments.create_product({"manufacturer_id": maker.id, "brand": "Meridian",
+                                        "name": "Lip Rosewood", "shade": "Rosewood"}, ACTOR)
+    suspect, other = make_lot(clinic, rosewood), make_lot(clinic, make_product(name="Onyx"))
+    for index, lot in enumerate([suspect] * 6 + [other] * 20):
+        client = make_client(clinic)
+        procedure = procedures.record_procedure({
+            "clinic_id": clinic.id, "practitioner_id": person.id, "client_id": client.id,
+            "performed_on": "2025-01-06", "body_area": "lips", "consent_on_file": True,
+            "lot_ids": [lot.id]}, ACTOR)
+        if index < 4 or index == 6:
+            reactions.report_reaction({
+                "clinic_id": clinic.id, "client_id": client.id, "procedure_id": procedure.id,
+                "event_on": f"2025-0{1 + index % 3}-20", "aware_on": f"2025-0{1 + index % 3}-21",
+                "description": "Itchy swelling along the lip line.", "lot_ids": [lot.id]}, ACTOR)
+    user("signals@state.test", "Sam Signals", role="inspector", jurisdiction="WA")
+    page = new_page()
+    problems = []  # a refused image, style or script shows here (the missing favicon does not)
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type in ("error", "warning")
+            and not message.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    sign_in(page, live_server, "signals@state.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Signals").click()
+    page.get_by_role("heading", name="Signals", exact=True).wait_for()
+    row = page.get_by_role("row", name=re.compile("Meridian Lip Rosewood"))
+    assert "Signal" in row.inner_text()
+    assert_accessible(page)
+    screenshot(page, "signals")
+
+    row.get_by_role("link", name=re.compile("Meridian Lip Rosewood")).click()
+    chart = page.get_by_role("img", name=re.compile("reactions to Meridian Lip Rosewood"))
+    chart.wait_for()
+    page.wait_for_load_state("load")
+    assert chart.evaluate("image => image.complete && image.naturalWidth") > 0
+    assert_accessible(page)
+    screenshot(page, "signals-product")
+    assert problems == []
