@@ -49,7 +49,7 @@ JOIN pigment_lot AS l ON l.id = pl.lot_id
 JOIN pigment_product AS pp ON pp.id = l.product_id
 JOIN client AS cl ON cl.id = p.client_id
 JOIN clinic AS c ON c.id = p.clinic_id
-WHERE pl.lot_id IN (?)
+WHERE pl.lot_id IN (?) AND p.status <> 'voided'
 ORDER BY c.name, c.id, p.performed_on, p.id, l.id
 """
 

@@ -28,10 +28,12 @@ def _plural(count: int, word: str) -> str:
               help="Write this clinic's list of clients to notify (needs --output).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Where to write the CSV.")
+@click.option("--clients", "with_clients", is_flag=True,
+              help="Also print each client's reference with its procedures.")
 @with_appcontext
-def recalls_impact(recall, clinic_id, output):
-    """Print the clinics, clients and procedures RECALL (its id or recall number) reached:
-    references and counts only, never clients' contact details."""
+def recalls_impact(recall, clinic_id, output, with_clients):
+    """Print the clinics RECALL (its id or recall number) reached, with counts; never clients'
+    contact details, and their references and procedures only with --clients."""
     from registry.services import recall_reach
     from registry.services.trace import impact_csv
 
@@ -61,7 +63,7 @@ def recalls_impact(recall, clinic_id, output):
         click.echo(f"\n{clinic.name} ({clinic.state}), clinic {clinic.clinic_id}: "
                    f"{_plural(clinic.client_count, 'client')}, "
                    f"{_plural(clinic.procedure_count, 'procedure')}")
-        for client in clinic.clients:
+        for client in clinic.clients if with_clients else ():
             uses = "; ".join(f"{use.performed_on.isoformat()} {use.body_area}, lot "
                              f"{use.lot_number} ({use.product})" for use in client.uses)
             click.echo(f"  {client.reference}: {uses}")

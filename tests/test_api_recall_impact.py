@@ -91,3 +91,10 @@ def test_the_impact_is_in_the_openapi_document(app):
         .endswith("/RecallImpact")
     notices = paths["/api/v1/recalls/{recall_id}/impact/clinics/{clinic_id}.csv"]["get"]
     assert "text/csv" in notices["responses"]["200"]["content"]
+
+
+def test_no_cache_keeps_the_impact_with_its_contact_details(app, rw):
+    response = client_for(app, rw.world, "officer_a").get(
+        f"/api/v1/recalls/{rw.recall.id}/impact")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"

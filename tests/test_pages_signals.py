@@ -92,7 +92,11 @@ def test_lots_are_listed_with_their_product_and_state(app, world):
     oregon = world.lots["a_oregon"]
     first = row_of(response, f"{oregon.lot_number}: {SIGNAL}")
     assert "(held in OR)" in first and first.endswith("ROR CI > 1")
-    second = row_of(response, f"{world.lots['a_texas'].lot_number}: {SIGNAL}")
+    # Oregon's inspector is not told which Texas clinic's lot it is.
+    assert world.lots["a_texas"].lot_number not in text_of(response)
+    assert f"A lot of {SIGNAL} (held at a clinic outside your jurisdictions)" in text_of(response)
+    everything = signed_in_as(app, world, "admin").get("/signals?level=lot")
+    second = row_of(everything, f"{world.lots['a_texas'].lot_number}: {SIGNAL}")
     assert "(held in TX)" in second
     assert f'href="/signals/products/{world.products["a"].id}"' in \
         response.get_data(as_text=True)
@@ -145,7 +149,13 @@ def test_the_product_page_shows_its_figures_its_lots_and_its_chart(app, world):
     html = response.get_data(as_text=True)
     assert f'<img src="{chart}" width="680" height="300"' in html
     assert "2025-01 2 0" not in page and "2025-01 2 1" in page  # the month table, serious apart
-    assert world.lots["a_oregon"].lot_number in page and world.lots["a_texas"].lot_number in page
+    # An inspector of another state sees the lots' figures, not which clinic's lots they are.
+    assert world.lots["a_oregon"].lot_number not in page
+    assert world.lots["a_texas"].lot_number not in page
+    assert page.count("A lot (held at a clinic outside your jurisdictions)") == 2
+    admin_page = text_of(signed_in_as(app, world, "admin").get(detail_url(world)))
+    assert world.lots["a_oregon"].lot_number in admin_page
+    assert world.lots["a_texas"].lot_number in admin_page
     assert client.get("/signals/products/999999").status_code == 404
     assert client.get("/signals/products/999999/chart.svg").status_code == 404
 
@@ -167,3 +177,11 @@ def test_the_chart_is_an_svg_image_with_no_script(app, world):
     # January to March 2025: three months, a bar for each in both series.
     assert svg.count('class="bar"') == 2 * 3
     assert client.get(detail_url(world) + "/chart.svg").get_data(as_text=True) == svg
+
+
+def test_procedures_after_the_window_are_not_counted(app, world):
+    client = signed_in_as(app, world, "admin")
+    # Every procedure of the world is on 2025-01-06: a window ending the day before has none.
+    before = text_of(client.get("/signals?aware_to=2025-01-05"))
+    assert SIGNAL not in before and "reactions recorded in this window" in before
+    assert SIGNAL in text_of(client.get("/signals?aware_to=2025-01-06"))

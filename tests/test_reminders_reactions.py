@@ -108,6 +108,18 @@ def test_recording_the_report_stops_the_reminders(place):
     assert reminders.generate(date(2025, 12, 16)) == 0
     assert reminders.generate(date(2025, 12, 19)) == 0
     assert Reminder.select().count() == 1
+    # The reminder already made leaves the dashboard and is not emailed after the report.
+    assert Reminder.get().dismissed_at is not None
+    assert list(reminders.pending_email()) == []
+
+
+def test_a_reaction_found_not_serious_takes_its_reminders_away(place):
+    reaction = place.reaction(outcome_disfigurement=True)
+    assert reminders.generate(date(2025, 12, 11)) == 1
+    reactions.update_reaction(reaction, {"outcome_disfigurement": False}, ACTOR,
+                              reason="The mark faded within a week: not disfiguring.")
+    assert list(reminders.pending_email()) == []
+    assert reminders.generate(date(2025, 12, 19)) == 0
 
 
 def test_only_the_officers_of_the_reactions_clinic_are_reminded(app, place):

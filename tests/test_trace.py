@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 from registry.auth.principal import principal_for
+from registry.models import Procedure
 from registry.services import accounts, procedures, recalls, trace
 from tests.factories import (
     ACTOR,
@@ -78,6 +79,9 @@ def test_the_trace_returns_exactly_the_procedures_that_used_the_lots(app):
     assert [r.procedure_id for r in trace.trace_lots([w["other"].id])] == [
         w["p_dan"].id, w["p_ann_2"].id]
     assert trace.trace_lots([]) == []
+    # A procedure voided as recorded by mistake reached no one.
+    Procedure.update(status="voided").where(Procedure.id == w["p_cyd"].id).execute()
+    assert w["p_cyd"].id not in [r.procedure_id for r in trace.trace_lots([w["lot_b"].id])]
     assert sorted(trace.lots_of_product(w["product"].id)) == sorted(
         [w["lot_a"].id, w["lot_b"].id])
 

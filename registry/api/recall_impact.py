@@ -37,7 +37,7 @@ class RecallImpact(MethodView):
         return SimpleNamespace(
             recall_id=recall.id, recall_number=recall.recall_number, lots=lots,
             client_count=impact.client_count, procedure_count=impact.procedure_count,
-            clinics=impact.clinics)
+            clinics=impact.clinics), {"Cache-Control": "no-store"}
 
 
 @blp.route("/<int:recall_id>/impact/clinics/<int:clinic_id>.csv")

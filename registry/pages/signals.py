@@ -2,11 +2,14 @@
 reactions over time as a chart drawn on the server. For administrators and inspectors."""
 
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, render_template, url_for
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from registry.auth.principal import Principal
+from registry.auth.tenancy import visible_clinics
 from registry.models import Clinic, PigmentLot, PigmentProduct
 from registry.pages.forms import QueryForm, options
 from registry.pages.guard import inspector
@@ -51,6 +54,11 @@ def _window(form: WindowForm) -> dict:
             "haldane": bool(_accepted(form.haldane))}
 
 
+def _signals(level: str, window: dict) -> list:
+    """The signal rows in the window: procedures after its last day are not yet exposures."""
+    return signals.signals(level, **window, performed_to=window["aware_to"])
+
+
 def _query_args(window: dict, *, haldane: bool = True) -> dict:
     """The window again as query-string arguments, for links to the product and its chart."""
     args = {name: value.isoformat() for name, value in window.items()
@@ -60,13 +68,27 @@ def _query_args(window: dict, *, haldane: bool = True) -> dict:
     return args
 
 
-def _lots(lot_ids) -> dict[int, tuple[int, str]]:
-    """{lot id: (its product's id, the state of the clinic that holds it)}, in one query."""
+class LotPlace(NamedTuple):
+    """Where a lot of a row is held, and whether the viewer may see which lot it is."""
+
+    product_id: int
+    product: str
+    state: str
+    shown: bool
+
+
+def _lots(lot_ids, principal: Principal) -> dict[int, LotPlace]:
+    """Each lot's product and holding state, in one query. A lot names one clinic's stock, so
+    lots of clinics the viewer does not see are shown only by their product."""
+    lot_ids = list(lot_ids)
     if not lot_ids:
         return {}
-    rows = (PigmentLot.select(PigmentLot.id, PigmentLot.product, Clinic.state).join(Clinic)
-            .where(PigmentLot.id.in_(list(lot_ids))).tuples())
-    return {lot_id: (product_id, state) for lot_id, product_id, state in rows}
+    seen = set(visible_clinics(principal).tuples())
+    rows = (PigmentLot.select(PigmentLot.id, Clinic.id, Clinic.state, PigmentProduct)
+            .join_from(PigmentLot, Clinic).join_from(PigmentLot, PigmentProduct)
+            .where(PigmentLot.id.in_(lot_ids)))
+    return {lot.id: LotPlace(lot.product.id, signals.product_label(lot.product),
+                             lot.clinic.state, (lot.clinic.id,) in seen) for lot in rows}
 
 
 def _product_or_404(product_id: int) -> PigmentProduct:
@@ -83,13 +105,13 @@ def _thresholds() -> dict:
 
 @bp.get("")
 def index():
-    inspector()
+    principal = inspector()
     form = SignalsForm()
     valid = form.checked()
     level = _accepted(form.level) if _accepted(form.level) in signals.LEVELS else "product"
     window = _window(form)
-    rows = signals.signals(level, **window)
-    lots = _lots(row.key for row in rows) if level == "lot" else {}
+    rows = _signals(level, window)
+    lots = _lots((row.key for row in rows), principal) if level == "lot" else {}
     return render_template(
         "signals/index.html", form=form, rows=rows, level=level, level_label=LEVEL_LABELS[level],
         lots=lots, args=_query_args(window), thresholds=_thresholds(),
@@ -99,21 +121,21 @@ def index():
 
 @bp.get("/products/<int:product_id>")
 def product(product_id):
-    inspector()
+    principal = inspector()
     product = _product_or_404(product_id)
     form = WindowForm()
     valid = form.checked()
     window = _window(form)
-    row = next((r for r in signals.signals("product", **window) if r.key == product.id), None)
+    row = next((r for r in _signals("product", window) if r.key == product.id), None)
     own = {lot.id for lot in PigmentLot.select(PigmentLot.id)
            .where(PigmentLot.product == product.id)}
-    lot_rows = [r for r in signals.signals("lot", **window) if r.key in own]
+    lot_rows = [r for r in _signals("lot", window) if r.key in own]
     months = signals.monthly_reactions(product.id, aware_from=window["aware_from"],
                                        aware_to=window["aware_to"])
     return render_template(
         "signals/product.html", form=form, product=product,
         label=signals.product_label(product), row=row, lot_rows=lot_rows,
-        lots=_lots(r.key for r in lot_rows), months=months, thresholds=_thresholds(),
+        lots=_lots((r.key for r in lot_rows), principal), months=months, thresholds=_thresholds(),
         chart_url=url_for(".chart", product_id=product.id,
                           **_query_args(window, haldane=False)),
         back_url=url_for(".index", **_query_args(window)),

@@ -6,29 +6,35 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from math import ceil
 
-import pygal
-from pygal.style import Style
-
 from registry.services.signals import MonthlyReactions, monthly_reactions
-
-# pygal appends an import finder for its map plugins that has no find_spec(), so Python 3.11
-# warns on every later import that reaches the end of sys.meta_path. No map is drawn here.
-sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 WIDTH, HEIGHT = 680, 300
 # Past this many months the labels turn and only some are written.
 MONTHS_LABELLED = 12
 # Plain for print: white ground, dark text; dark blue and vermilion stay apart in greyscale
 # and for colour-blind readers.
-PLAIN = Style(
+PLAIN = dict(  # pygal.style.Style's arguments
     background="white", plot_background="white", foreground="#222", foreground_strong="#111",
     foreground_subtle="#bbb", colors=("#1f4e79", "#d55e00"), opacity=".9",
     opacity_hover=".9", transition="0s",
     font_family="DejaVu Sans, Helvetica, Arial, sans-serif", title_font_size=15,
     legend_font_size=12, label_font_size=11, major_label_font_size=11, no_data_font_size=18,
 )
+
+
+@cache
+def _pygal():
+    """pygal, imported on first use. Its import appends a finder for its map plugins that has
+    no find_spec(), so Python 3.11 warns on every later import reaching the end of
+    sys.meta_path; no map is drawn here, so the finder is taken out again."""
+    import pygal
+    import pygal.style
+
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
+    return pygal
 # Layers that only pygal's script would show.
 _DROPPED_CLASSES = {"tooltip-overlay"}
 
@@ -103,9 +109,11 @@ def reactions_chart_svg(months: Sequence[MonthlyReactions], title: str, *,
     give each chart on one page its own."""
     chart_id = chart_id_for(chart_id)
     many = len(months) > MONTHS_LABELLED
+    pygal = _pygal()
     chart = pygal.Bar(
         # No script (pygal would link one from a CDN) and only its own two stylesheets, inlined.
-        js=[], css=["file://style.css", "file://graph.css"], style=PLAIN, title=title,
+        js=[], css=["file://style.css", "file://graph.css"], style=pygal.style.Style(**PLAIN),
+        title=title,
         width=WIDTH, height=HEIGHT, explicit_size=True, disable_xml_declaration=True,
         legend_at_bottom=True, legend_at_bottom_columns=2, show_legend=True,
         x_title="Month the clinic became aware", y_title="Reactions",

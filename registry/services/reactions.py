@@ -1,10 +1,11 @@
 """Adverse-reaction reports, classified as serious by MoCRA's definition."""
 
+from registry.clock import today
 from registry.db import write_transaction
 from registry.models import AdverseReaction, Client, PigmentLot, Procedure, ReactionLot
 from registry.models.reactions import SERIOUS_OUTCOMES
 from registry.schemas.clients import AdverseReactionSchema
-from registry.services import records
+from registry.services import records, reminders
 from registry.services.audit import Actor
 
 
@@ -52,5 +53,9 @@ def update_reaction(reaction: AdverseReaction, data: dict, actor: Actor, *,
     for name in ("clinic_id", "client_id", "procedure_id"):
         if values[name] != getattr(reaction, name):
             raise records.InvalidInput({name: ["Cannot be changed on a report."]})
+    reported = values.get("reported_to_fda_on")
     with write_transaction():
-        return records.apply_changes(reaction, values, actor, reason=reason)
+        changes = records.apply_changes(reaction, values, actor, reason=reason)
+        if not values["serious"] or (reported is not None and reported <= today()):
+            reminders.settle_reaction_reminders(reaction.id)
+        return changes

@@ -16,6 +16,7 @@ from registry.models import (
     RecallMatch,
 )
 from registry.services.trace import (
+    VOIDED,
     ClientNotice,
     ClinicImpact,
     LotUse,
@@ -66,7 +67,8 @@ def reach(recall_ids: list[int], principal: Principal) -> dict[int, Reach]:
                                 fn.COUNT(Procedure.client.distinct()))
             .join(RecallMatch, on=(RecallMatch.lot == ProcedureLot.lot))
             .switch(ProcedureLot).join(Procedure)
-            .where(RecallMatch.recall.in_(ids) & Procedure.clinic.in_(clinics))
+            .where(RecallMatch.recall.in_(ids) & Procedure.clinic.in_(clinics)
+                   & (Procedure.status != VOIDED))
             .group_by(RecallMatch.recall).tuples())
     counts = {recall_id: [lot_count, 0, 0] for recall_id, lot_count in lots}
     for recall_id, clinic_count, client_count in used:

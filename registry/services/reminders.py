@@ -444,6 +444,16 @@ def dismiss(reminder: Reminder) -> Reminder:
     return reminder
 
 
+def settle_reaction_reminders(reaction_id: int) -> int:
+    """Take a reaction's report reminders off the dashboards once its report to FDA is
+    recorded, so none of them is emailed afterwards; returns how many were open."""
+    return (Reminder.update(dismissed_at=clock.utcnow())
+            .where((Reminder.kind == REACTION_REPORT) & (Reminder.entity == "adverse_reaction")
+                   & (Reminder.entity_id == reaction_id)
+                   & Reminder.dismissed_at.is_null())
+            .execute())
+
+
 def pending_email():
     """Reminders not yet emailed nor dismissed, for users still active and still officers of
     the reminder's clinic."""

@@ -22,6 +22,8 @@ from registry.models import (
     RecallMatch,
 )
 
+# A procedure recorded by mistake and voided reached no one.
+VOIDED = "voided"
 CSV_HEADER = ("client_reference", "initials", "email", "phone", "procedure_date", "lot_number",
               "product")
 # A spreadsheet reads a cell starting with one of these as a formula.
@@ -121,7 +123,7 @@ def _trace_query(lot_ids: list[int], *, contacts: bool = False, clinics=None):
              .join(ProcedureLot).join(PigmentLot).join(PigmentProduct)
              .switch(Procedure).join(Client)
              .switch(Procedure).join(Clinic)
-             .where(ProcedureLot.lot.in_(lot_ids)))
+             .where(ProcedureLot.lot.in_(lot_ids) & (Procedure.status != VOIDED)))
     if clinics is not None:
         query = query.where(Clinic.id.in_(clinics))
     return query.order_by(Clinic.name, Clinic.id, Procedure.performed_on, Procedure.id,
@@ -130,8 +132,10 @@ def _trace_query(lot_ids: list[int], *, contacts: bool = False, clinics=None):
 
 @lru_cache(maxsize=64)
 def _trace_sql(database_type: type, lots: int) -> str:
-    """The trace statement for a number of lots, built once per database kind."""
-    sql, _params = _trace_query(list(range(lots))).sql()
+    """The trace statement for a number of lots, built once per database kind; its
+    parameters are the lot ids, then the voided status."""
+    sql, params = _trace_query(list(range(lots))).sql()
+    assert params == [*range(lots), VOIDED]
     return sql
 
 
@@ -141,7 +145,7 @@ def trace_lots(lot_ids: Iterable[int]) -> list[TraceRow]:
     ids = sorted({int(i) for i in lot_ids})
     if not ids:
         return []
-    cursor = db.execute_sql(_trace_sql(type(db.obj), len(ids)), ids)
+    cursor = db.execute_sql(_trace_sql(type(db.obj), len(ids)), [*ids, VOIDED])
     return list(map(TraceRow._make, cursor.fetchall()))
 
 
