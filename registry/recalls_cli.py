@@ -34,14 +34,13 @@ def _plural(count: int, word: str) -> str:
 def recalls_impact(recall, clinic_id, output, with_clients):
     """Print the clinics RECALL (its id or recall number) reached, with counts; never clients'
     contact details, and their references and procedures only with --clients."""
-    from registry.services import recall_reach
-    from registry.services.trace import impact_csv
+    from registry.services.trace import impact_csv, operator_impact
 
     if (clinic_id is None) != (output is None):
         raise click.UsageError("--csv and --output go together")
     with connection():
         found = _find_recall(recall)
-        impact = recall_reach.operator_impact(found)
+        impact = operator_impact(found)
     if clinic_id is not None:
         clinic = next((c for c in impact.clinics if c.clinic_id == clinic_id), None)
         if clinic is None:

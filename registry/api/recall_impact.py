@@ -12,7 +12,7 @@ from registry.models import Clinic, Recall
 from registry.notices import send_notices
 from registry.schemas.impact import RecallImpactSchema
 from registry.services import recall_reach
-from registry.services.trace import may_see_contacts, recall_impact
+from registry.services.trace import may_see_contacts
 
 PREFIX = "/recalls"
 blp = Blueprint("recall_impact", __name__,
@@ -30,12 +30,12 @@ class RecallImpact(MethodView):
         with the clients and procedures; contact details only for the caller's own clinics."""
         principal = require_reader()
         recall = get_or_404(Recall, recall_id, principal)
-        lots = recall_reach.matched_lots(recall, principal)
-        impact = recall_impact(recall, principal)
-        if not lots and not impact.clinics:
+        seen = recall_reach.seen_impact(recall, principal)
+        if seen is None:
             abort(404, message="None of this recall's lots is at a clinic you see.")
+        impact = seen.impact
         return SimpleNamespace(
-            recall_id=recall.id, recall_number=recall.recall_number, lots=lots,
+            recall_id=recall.id, recall_number=recall.recall_number, lots=seen.matches,
             client_count=impact.client_count, procedure_count=impact.procedure_count,
             clinics=impact.clinics), {"Cache-Control": "no-store"}
 

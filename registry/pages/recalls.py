@@ -8,7 +8,7 @@ from registry.notices import send_notices
 from registry.pages.guard import clinic_to_read, reader
 from registry.pages.procedures import paginate
 from registry.services import recall_reach
-from registry.services.trace import may_see_contacts, recall_impact
+from registry.services.trace import may_see_contacts
 
 bp = Blueprint("recalls", __name__, url_prefix="/recalls")
 
@@ -27,11 +27,11 @@ def show(recall_id):
     a recall that reached none of the viewer's clinics is a 404, like a missing one."""
     principal = reader()
     recall = get_or_404(Recall, recall_id, principal)
-    matches = recall_reach.matched_lots(recall, principal)
-    impact = recall_impact(recall, principal)
-    if not matches and not impact.clinics:
+    seen = recall_reach.seen_impact(recall, principal)
+    if seen is None:
         abort(404)
-    page = render_template("recalls/show.html", recall=recall, matches=matches, impact=impact)
+    page = render_template("recalls/show.html", recall=recall, matches=seen.matches,
+                           impact=seen.impact)
     return page, 200, {"Cache-Control": "no-store"}
 
 

@@ -1,6 +1,7 @@
 """How far recalls reached: the matched lots a principal sees, and the clinics and clients hit."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from peewee import fn
 
@@ -17,13 +18,9 @@ from registry.models import (
 )
 from registry.services.trace import (
     VOIDED,
-    ClientNotice,
     ClinicImpact,
-    LotUse,
     RecallImpact,
     recall_impact,
-    recall_lots,
-    trace_lots,
 )
 
 
@@ -54,6 +51,23 @@ def matched_lots(recall: Recall | int, principal: Principal) -> list[RecallMatch
                 .order_by(Clinic.name, Clinic.id, PigmentLot.lot_number, PigmentLot.id))
 
 
+class SeenImpact(NamedTuple):
+    """A recall as a principal sees it: its matches at their clinics, and the clients reached."""
+
+    matches: list[RecallMatch]
+    impact: RecallImpact
+
+
+def seen_impact(recall: Recall, principal: Principal) -> SeenImpact | None:
+    """The recall's matches and impact at the principal's clinics; None when it reached none,
+    so the caller answers as for a recall that does not exist."""
+    matches = matched_lots(recall, principal)
+    impact = recall_impact(recall, principal)
+    if not matches and not impact.clinics:
+        return None
+    return SeenImpact(matches, impact)
+
+
 def reach(recall_ids: list[int], principal: Principal) -> dict[int, Reach]:
     """For each recall: its matched lots, and the clinics and clients whose procedures used
     one, counting only the clinics the principal sees."""
@@ -82,24 +96,3 @@ def clinic_impact(recall: Recall | int, clinic_id: int,
     of the clinic received a recalled lot, or the principal does not see the clinic."""
     clinics = recall_impact(recall, principal).clinics
     return next((impact for impact in clinics if impact.clinic_id == clinic_id), None)
-
-
-def operator_impact(recall: Recall | int) -> RecallImpact:
-    """Every clinic the recall reached, with client references and counts but no contact
-    details: whoever runs the command line is no clinic's officer."""
-    recall_id = recall.id if isinstance(recall, Recall) else int(recall)
-    lot_ids = recall_lots(recall_id)
-    clinics: dict[int, tuple] = {}
-    for row in trace_lots(lot_ids):
-        _first, clients = clinics.setdefault(row.clinic_id, (row, {}))
-        _reference, uses = clients.setdefault(row.client_id, (row.client_reference, []))
-        uses.append(LotUse(row.procedure_id, row.performed_on, row.body_area, row.lot_id,
-                           row.lot_number, row.product))
-    impacts = []
-    for clinic_id, (first, clients) in clinics.items():
-        notices = sorted((ClientNotice(client_id, reference, None, None, None, tuple(uses))
-                          for client_id, (reference, uses) in clients.items()),
-                         key=lambda notice: notice.reference)
-        impacts.append(ClinicImpact(clinic_id, first.clinic_name, first.clinic_state, False,
-                                    tuple(notices)))
-    return RecallImpact(recall_id, tuple(lot_ids), tuple(impacts))

@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from registry.auth.principal import Principal
+from registry.auth.principal import ANONYMOUS, Principal
 from registry.auth.tenancy import may_read_records, visible_clinics
 from registry.db import db
 from registry.models import (
@@ -178,6 +178,15 @@ def recall_impact(recall: Recall | int, principal: Principal) -> RecallImpact:
     rows = [_ContactRow(TraceRow._make(row[:11]), *row[11:]) for row in _trace_query(
         lot_ids, contacts=True, clinics=visible_clinics(principal)).tuples()]
     return RecallImpact(recall_id, tuple(lot_ids), tuple(_by_clinic(rows, principal)))
+
+
+def operator_impact(recall: Recall | int) -> RecallImpact:
+    """Every clinic the recall reached, with client references and counts but no contact
+    details: whoever runs the command line is no clinic's officer."""
+    recall_id = recall.id if isinstance(recall, Recall) else int(recall)
+    lot_ids = recall_lots(recall_id)
+    rows = [_ContactRow(row, None, None, None) for row in trace_lots(lot_ids)]
+    return RecallImpact(recall_id, tuple(lot_ids), tuple(_by_clinic(rows, ANONYMOUS)))
 
 
 def _by_clinic(rows: list[_ContactRow], principal: Principal) -> list[ClinicImpact]:
