@@ -86,6 +86,26 @@ def write_transaction():
 
 
 @contextmanager
+def read_snapshot():
+    """Run the block's reads against one consistent snapshot of the database.
+
+    SQLite's deferred transaction pins the WAL snapshot at its first read; PostgreSQL's
+    REPEATABLE READ pins it at the first statement. Inside a transaction already open (a
+    write, or an enclosing snapshot) the block simply joins it.
+    """
+    if db.in_transaction():
+        yield
+        return
+    if is_postgresql():
+        with db.atomic(isolation_level="REPEATABLE READ"):
+            db.execute_sql("SET TRANSACTION READ ONLY")
+            yield
+        return
+    with db.atomic("DEFERRED"):
+        yield
+
+
+@contextmanager
 def connection():
     """A connection for a command; closed afterwards only if this opened it."""
     opened = db.connect(reuse_if_open=True)

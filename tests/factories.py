@@ -1,9 +1,19 @@
 """Small builders for test records, all made through the services (so all are audited)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import count
 
-from registry.services import clinics, pigments, practitioners, procedures, reactions
+from registry import clock
+from registry.models import Recall
+from registry.services import (
+    clinics,
+    holds,
+    pigments,
+    practitioners,
+    procedures,
+    reactions,
+    recalls,
+)
 from registry.services.audit import Actor
 
 ACTOR = Actor(label="tester@example.test", user_id=None)
@@ -83,3 +93,25 @@ def treat(clinic, lot, count, reaction_days=(), *, serious=0, practitioner=None)
                 "event_on": reaction_days[index], "aware_on": reaction_days[index],
                 "description": "Itchy swelling along the lip line.", "lot_ids": [lot.id],
                 "outcome_intervention_required": index < serious}, ACTOR)
+
+
+def make_recall(recall_number: str, initiated: date | None = None, **fields) -> Recall:
+    """An FDA recall record (found by number when it is already on record)."""
+    found = Recall.get_or_none(Recall.recall_number == recall_number)
+    if found is not None:
+        return found
+    return recalls.create_recall({
+        "recall_number": recall_number, "recalling_firm": fields.pop("firm", "Test Inks LLC"),
+        "product_description": fields.pop("description", "Tattoo ink"), "status": "Ongoing",
+        "recall_initiation_date": initiated, **fields}, ACTOR)
+
+
+def hold_lot(lot, on: date, kind: str = "recall", recall_number: str | None = None,
+             *, placed_on: date | None = None, reason: str = "Held in a test."):
+    """A hold from a day, placed (with the clock stopped) on placed_on, by default that day:
+    as if the registry had learned of it then."""
+    recall = make_recall(recall_number, on) if recall_number else None
+    if kind == "recall" and recall is None:
+        recall = make_recall(f"F-{next(_serial):04d}-2025", on)
+    with clock.frozen(datetime.combine(placed_on or on, time(12))):
+        return holds.place(lot, kind, on, reason, ACTOR, recall=recall)

@@ -72,7 +72,7 @@ def test_a_lot_goes_through_its_life_and_a_quarantined_lot_cannot_be_used(office
         "clinic_id": world.clinic_a.id, "practitioner_id": ids["practitioner_id"],
         "client_id": ids["client_id"], "performed_on": "2025-03-06", "body_area": "scalp",
         "lot_ids": [lot]})
-    assert _errors(refused)["lot_ids"] == ["lot B-77 was quarantined on 2025-03-06"]
+    assert _errors(refused)["lot_ids"] == ["lot B-77 was quarantined from 2025-03-05"]
     officer.post(f"/api/v1/lots/{lot}/dispose",
                  json={"effective_on": "2025-03-07", "reason": "Contaminated."})
     assert "status" in _errors(officer.post(f"/api/v1/lots/{lot}/open", json={}))

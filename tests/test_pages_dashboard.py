@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from registry.clock import today
 from registry.models import AuditEvent, Clinic, IssuedReport
-from registry.services import inspections, pigments, practitioners, reactions, recalls
+from registry.services import inspections, practitioners, reactions, recalls
 from tests.api_world import build_world
-from tests.factories import ACTOR, make_client, make_clinic, make_lot
+from tests.factories import ACTOR, hold_lot, make_client, make_clinic, make_lot
 from tests.pages import error_for, page_client, sign_in, text_of
 
 
@@ -26,8 +26,7 @@ def test_the_dashboard_shows_what_needs_attention(app):
     make_lot(clinic, received_on=day - timedelta(days=400), expires_in_days=445,
              lot_number="SOON-45")
     held = make_lot(clinic, lot_number="HELD-1")
-    pigments.change_lot_status(held, {"status": "quarantined", "effective_on": day.isoformat(),
-                                      "reason": "Cloudy"}, ACTOR)
+    hold_lot(held, day, kind="quarantine", reason="Cloudy")
     recall = recalls.create_recall({"recall_number": "C-0999-2026", "recalling_firm": "Maker",
                                     "product_description": "Ink"}, ACTOR)
     recalls.match_lot(recall, held, "lot_number", "HELD-1", ACTOR)

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 from registry.clock import today
 from registry.models import AuditEvent, CorrectiveAction, Finding, Inspection
-from registry.services import inspections, pigments, practitioners
+from registry.services import inspections, practitioners
 from tests.api_world import build_world
-from tests.factories import ACTOR, make_clinic, make_lot
+from tests.factories import ACTOR, hold_lot, make_clinic, make_lot
 from tests.pages import error_for, page_client, sign_in, text_of
 
 
@@ -72,8 +72,7 @@ def test_each_filter_narrows_the_worklist(app):
     failing = make_clinic(name="Failing Studio", city="Salem")
     recalled = licensed(make_clinic(name="Recall Rooms"))
     lot = make_lot(recalled)
-    pigments.change_lot_status(lot, {"status": "recalled", "effective_on": day.isoformat(),
-                                     "recall_number": "C-0202-2026"}, ACTOR)
+    hold_lot(lot, day, recall_number="C-0202-2026")
     expiring = licensed(make_clinic(name="Expiring Ink"), expires_on=day + timedelta(days=30))
     client = signed_in_as(app, world, "inspector_a")
     every = {world.clinic_a.id, passing.id, failing.id, recalled.id, expiring.id}
@@ -110,8 +109,7 @@ def test_a_clinic_as_of_a_past_date(app):
     clinic = world.clinic_a
     make_lot(clinic, received_on=date(2025, 10, 1), lot_number="LATE-1")
     early = make_lot(clinic, received_on=date(2024, 3, 1), lot_number="EARLY-1")
-    pigments.change_lot_status(early, {"status": "recalled", "effective_on": "2025-12-01",
-                                       "recall_number": "C-0303-2025"}, ACTOR)
+    hold_lot(early, date(2025, 12, 1), recall_number="C-0303-2025")
     client = signed_in_as(app, world, "inspector_a")
     url = f"/inspect/clinics/{clinic.id}"
 

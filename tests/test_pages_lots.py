@@ -17,7 +17,7 @@ from registry.models import (
 )
 from registry.services import pigments
 from tests.api_world import build_world
-from tests.factories import ACTOR, make_lot
+from tests.factories import ACTOR, hold_lot, make_lot
 from tests.pages import error_for, page_client, sign_in, text_of
 
 
@@ -119,7 +119,7 @@ def test_opening_a_disposed_lot_is_refused_on_the_lot_page(app, world):
     changes = LotStatusChange.select().count()
     response = client.submit(lots_url(world), action=lots_url(world, lot.id, "open"),
                              follow_redirects=True)
-    assert "A disposed lot cannot become in_use." in text_of(response)
+    assert "A lot that is disposed cannot become in use." in text_of(response)
     assert PigmentLot.get_by_id(lot.id).status == "disposed"
     assert LotStatusChange.select().count() == changes
     assert "Mark opened" not in response.get_data(as_text=True)
@@ -154,8 +154,10 @@ def test_quarantine_then_listed_as_standing_out(app, world):
                              follow_redirects=True)
     lot = PigmentLot.get_by_id(lot_id)
     assert lot.status == "quarantined"
-    assert f"Lot {lot.lot_number} is quarantined." in text_of(response)
-    assert "Cloudy." in text_of(response)  # the status history
+    assert f"Lot {lot.lot_number} is quarantined: it cannot be used until the hold is " \
+        "released." in text_of(response)
+    assert "Cloudy." in text_of(response)  # the holds
+    assert "Mark opened" not in text_of(response) and "Release hold" in text_of(response)
     row = row_of(client.get(lots_url(world)), lot.lot_number)
     assert 'class="stands-out"' in row and "quarantined" in row
     filtered = client.get(lots_url(world) + "?status=quarantined")
@@ -185,7 +187,7 @@ def test_a_disposed_lot_cannot_be_disposed_again(app, world):
     response = client.submit(lots_url(world, lot.id, "dispose"),
                              {"reason": "Again.", "effective_on": "2025-05-01"})
     assert response.status_code == 422
-    assert "A disposed lot cannot become disposed." in text_of(response)
+    assert "A lot that is disposed cannot become disposed." in text_of(response)
     assert LotStatusChange.select().where(LotStatusChange.lot == lot.id).count() == 2
 
 
@@ -200,8 +202,7 @@ def test_an_expired_lot_stands_out(app, world):
 def test_a_recalled_lot_stands_out_and_shows_its_recall(app, world):
     client = client_as(app, world)
     lot = PigmentLot.get_by_id(world.ids["lot_id"])
-    pigments.change_lot_status(lot, {"status": "recalled", "effective_on": "2025-07-01",
-                                     "recall_number": "C-0101-2025"}, ACTOR)
+    hold_lot(lot, date(2025, 7, 1), recall_number="C-0101-2025")
     RecallMatch.create(recall=world.ids["recall_id"], lot=lot, rule="lot_number",
                        matched_text=lot.lot_number)
     row = row_of(client.get(lots_url(world)), lot.lot_number)

@@ -4,9 +4,8 @@ from datetime import date
 
 from registry.models import Client, PigmentLot, Procedure, ProcedureLot
 from registry.pages import procedures as procedure_pages
-from registry.services import pigments
 from tests.api_world import build_world
-from tests.factories import ACTOR, make_practitioner
+from tests.factories import hold_lot, make_practitioner
 from tests.pages import error_for, page_client, sign_in, text_of
 
 
@@ -52,8 +51,7 @@ def test_a_procedure_is_recorded_with_its_lots_and_listed_first(app):
 def test_a_recalled_lot_is_refused_next_to_the_lots(app):
     world, client = signed_in_as(app)
     lot = PigmentLot.get_by_id(world.ids["lot_id"])
-    pigments.change_lot_status(lot, {"status": "recalled", "effective_on": date(2025, 6, 15),
-                                     "recall_number": "C-0101-2025"}, ACTOR)
+    hold_lot(lot, date(2025, 6, 15), recall_number="C-0101-2025")
     before = (Procedure.select().count(), ProcedureLot.select().count())
     form = client.get(new_url(world))
     assert f"lot {lot.lot_number} — recalled" in text_of(form)

@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 
 from registry.models import ALL_MODELS, AuditEvent, Client, Credential, PigmentLot, Procedure
-from registry.services import pigments, practitioners, procedures, reactions
+from registry.services import holds, pigments, practitioners, procedures, reactions
 from registry.services.records import InvalidInput
 from tests.factories import (
     ACTOR,
+    hold_lot,
     make_client,
     make_clinic,
     make_lot,
@@ -93,12 +94,16 @@ def test_editing_a_regulated_record_requires_a_reason(app):
         credential, {"expires_on": "2027-01-10"}, ACTOR, reason=None), "reason")
 
     changes = practitioners.update_credential(
-        credential, {"expires_on": "2027-01-10"}, ACTOR, reason="renewed certificate seen")
+        credential, {"expires_on": "2027-01-10"}, ACTOR, reason="typo in the expiry date")
     assert changes == {"expires_on": [date(2026, 1, 10), date(2027, 1, 10)]}
     assert Credential.get_by_id(credential.id).expires_on == date(2027, 1, 10)
-    event = AuditEvent.select().where(AuditEvent.action == "update").get()
-    assert event.reason == "renewed certificate seen"
+    event = AuditEvent.select().where((AuditEvent.action == "correct")
+                                      & (AuditEvent.entity == "credential")).get()
+    assert event.reason == "typo in the expiry date"
     assert event.changes == {"expires_on": ["2026-01-10", "2027-01-10"]}
+    first, correction = practitioners.periods(credential)
+    assert (first.expires_on, correction.expires_on) == (date(2026, 1, 10), date(2027, 1, 10))
+    assert (correction.action, correction.replaces_id) == ("correct", first.id)
 
 
 def test_an_edit_is_validated_against_the_whole_record(app):
@@ -123,13 +128,13 @@ def test_lot_status_follows_its_lifecycle_and_keeps_history(app):
     clinic = make_clinic()
     lot = make_lot(clinic, received_on=date(2025, 1, 1))
     pigments.change_lot_status(lot, {"status": "in_use", "effective_on": "2025-01-05"}, ACTOR)
-    pigments.change_lot_status(lot, {"status": "quarantined", "effective_on": "2025-03-01",
-                                     "reason": "supplier notice"}, ACTOR)
+    holds.quarantine(lot, {"effective_on": "2025-03-01", "reason": "supplier notice"}, ACTOR)
     lot = PigmentLot.get_by_id(lot.id)
     assert lot.status == "quarantined" and lot.opened_on == date(2025, 1, 5)
-    assert [c.status for c in lot.status_changes] == ["received", "in_use", "quarantined"]
-    assert procedures.lot_status_on(lot, date(2025, 2, 1)) == "in_use"
-    assert procedures.lot_status_on(lot, date(2025, 3, 1)) == "quarantined"
+    assert [c.status for c in lot.status_changes] == ["received", "in_use"]
+    facts = pigments.lot_facts(lot)
+    assert facts.status_on(date(2025, 2, 1)) == ("in_use", None)
+    assert facts.status_on(date(2025, 3, 1)) == ("quarantined", None)
 
     pigments.change_lot_status(lot, {"status": "disposed", "effective_on": "2025-03-02"}, ACTOR)
     assert_refused(lambda: pigments.change_lot_status(
@@ -142,12 +147,11 @@ def test_a_procedure_with_a_recalled_lot_is_refused(app):
     person = make_practitioner(clinic)
     client = make_client(clinic)
     good, bad = make_lot(clinic), make_lot(clinic)
-    pigments.change_lot_status(bad, {"status": "recalled", "effective_on": "2025-05-15",
-                                     "recall_number": "F-0001-2025"}, ACTOR)
+    hold_lot(bad, date(2025, 5, 15), recall_number="F-0001-2025")
     data = {"clinic_id": clinic.id, "practitioner_id": person.id, "client_id": client.id,
             "performed_on": "2025-06-01", "body_area": "scalp", "lot_ids": [good.id, bad.id]}
     errors = assert_refused(lambda: procedures.record_procedure(data, ACTOR), "lot_ids")
-    assert "recalled on 2025-06-01" in errors["lot_ids"][0]
+    assert "recalled (FDA recall F-0001-2025) from 2025-05-15" in errors["lot_ids"][0]
 
     # The same lot was usable before the recall took effect.
     earlier = procedures.record_procedure({**data, "performed_on": "2025-05-01"}, ACTOR)

@@ -47,11 +47,12 @@ def init_app(app):
         reminders,
         reports,
         session,
+        verification,
     )
 
     for module in (session, clinics, audit_events, reports, practitioners, credentials,
                    manufacturers, pigments, lots, clients, procedures, reactions, recalls,
-                   recall_impact, inspections, import_runs, reminders):
+                   recall_impact, inspections, import_runs, reminders, verification):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     app.register_blueprint(_docs_blueprint())
     return api

@@ -10,6 +10,7 @@ from registry.api.access import readers_only, refuse, require_reader
 from registry.api.results import page, saved
 from registry.auth.tenancy import get_or_404, may_edit_clinic, scoped
 from registry.clock import today
+from registry.db import read_snapshot
 from registry.models import Clinic
 from registry.schemas.clinics import ClinicSchema
 from registry.schemas.common import BaseSchema, QuerySchema
@@ -57,7 +58,9 @@ class Clinics(MethodView):
             query = query.where(Clinic.state == filters["state"].upper())
         if filters.get("name"):
             query = query.where(Clinic.name.contains(filters["name"]))
-        return page(query, pagination_parameters)
+        # The total and the page's rows from one snapshot, so that they agree.
+        with read_snapshot():
+            return list(page(query, pagination_parameters))
 
     @blp.arguments(ClinicSchema)
     @blp.response(201, ClinicSchema)
@@ -100,7 +103,9 @@ class ClinicChecklist(MethodView):
     @blp.response(200, ChecklistSchema)
     def get(self, query, clinic_id):
         """The clinic's checklist as of a date (today by default)."""
-        clinic = get_or_404(Clinic, clinic_id, require_reader())
+        principal = require_reader()
         day: date = query.get("as_of") or today()
-        return compliance.checklist(clinic.id, day).to_dict()
+        with read_snapshot():
+            clinic = get_or_404(Clinic, clinic_id, principal)
+            return compliance.checklist(clinic.id, day).to_dict()
 

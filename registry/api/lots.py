@@ -1,5 +1,5 @@
-"""Pigment lots held by clinics, and the steps of their life: receive, open, quarantine,
-dispose."""
+"""Pigment lots held by clinics, the steps of their life (receive, open, dispose), and the
+holds that set them aside until a reasoned release."""
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -7,13 +7,20 @@ from marshmallow import fields
 
 from registry.api.access import readers_only, refuse, require_reader
 from registry.api.results import page, saved
-from registry.auth.tenancy import clinic_to_edit, get_or_404, may_edit_clinic, scoped
+from registry.auth.tenancy import (
+    clinic_to_edit,
+    get_or_404,
+    may_edit_clinic,
+    may_release_hold,
+    scoped,
+)
 from registry.clock import today
-from registry.models import PigmentLot
+from registry.models import HoldRelease, LotHold, PigmentLot
 from registry.models.pigments import LOT_STATUSES
 from registry.schemas.common import BaseSchema, QuerySchema, RecordId, choice, text
+from registry.schemas.holds import QuarantineSchema, ReleaseSchema
 from registry.schemas.pigments import PigmentLotSchema
-from registry.services import pigments
+from registry.services import holds, pigments
 
 PREFIX = "/lots"
 blp = Blueprint("lots", __name__, description="Pigment lots and their status.")
@@ -70,11 +77,38 @@ class LotById(MethodView):
         return get_or_404(PigmentLot, lot_id, require_reader())
 
 
-def _step(status: str, lot_id: int, data: dict):
+class ReleaseOutSchema(BaseSchema):
+    released_on = fields.Date()
+    grounds = fields.String()
+    evidence = fields.String()
+    reason = fields.String()
+    recorded_at = fields.DateTime()
+    released_by = fields.String()
+
+
+class HoldSchema(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "recall or quarantine"})
+    recall_id = fields.Integer(allow_none=True)
+    recall_number = fields.String(allow_none=True)
+    starts_on = fields.Date()
+    reason = fields.String()
+    placed_at = fields.DateTime()
+    placed_by = fields.String()
+    standing = fields.Boolean()
+    release = fields.Nested(ReleaseOutSchema, allow_none=True)
+
+
+def _lot_to_edit(lot_id: int):
     principal = require_reader()
     lot = get_or_404(PigmentLot, lot_id, principal)
     if not may_edit_clinic(principal, lot.clinic_id):
         refuse()
+    return principal, lot
+
+
+def _step(status: str, lot_id: int, data: dict):
+    principal, lot = _lot_to_edit(lot_id)
 
     def change():
         pigments.change_lot_status(lot, {
@@ -87,22 +121,67 @@ def _step(status: str, lot_id: int, data: dict):
     return saved(change)
 
 
+def _holds(lot: PigmentLot) -> list[dict]:
+    placed = list(LotHold.select().where(LotHold.lot == lot.id)
+                  .order_by(LotHold.starts_on, LotHold.id))
+    releases = {r.hold_id: r for r in HoldRelease.select().where(
+        HoldRelease.hold.in_([h.id for h in placed] or [0]))}
+    return [{**{name: getattr(hold, name) for name in (
+        "id", "kind", "recall_id", "recall_number", "starts_on", "reason", "placed_at",
+        "placed_by")}, "standing": hold.id not in releases, "release": releases.get(hold.id)}
+        for hold in placed]
+
+
 @blp.route("/<int:lot_id>/open")
 class OpenLot(MethodView):
     @blp.arguments(LotStepSchema)
     @blp.response(200, PigmentLotSchema)
     def post(self, data, lot_id):
-        """Open a lot for use (from received, or back from quarantine)."""
+        """Open a lot for use; refused while a hold (a recall, a quarantine) stands."""
         return _step("in_use", lot_id, data)
 
 
 @blp.route("/<int:lot_id>/quarantine")
 class QuarantineLot(MethodView):
-    @blp.arguments(LotStepWithReasonSchema)
+    @blp.arguments(QuarantineSchema)
     @blp.response(200, PigmentLotSchema)
     def post(self, data, lot_id):
-        """Set a lot aside: it may not be used until opened again; a reason is required."""
-        return _step("quarantined", lot_id, data)
+        """Hold a lot by hand: it may not be used until the clinic's officer releases the
+        hold; a reason is required."""
+        principal, lot = _lot_to_edit(lot_id)
+
+        def hold():
+            holds.quarantine(lot, QuarantineSchema().dump(data), principal.actor)
+            return PigmentLot.get_by_id(lot.id)
+
+        return saved(hold)
+
+
+@blp.route("/<int:lot_id>/holds")
+class LotHolds(MethodView):
+    @blp.response(200, HoldSchema(many=True))
+    def get(self, lot_id):
+        """The lot's holds (recalls and quarantines), standing or released, oldest first."""
+        return _holds(get_or_404(PigmentLot, lot_id, require_reader()))
+
+
+@blp.route("/<int:lot_id>/holds/<int:hold_id>/release")
+class ReleaseHold(MethodView):
+    @blp.arguments(ReleaseSchema)
+    @blp.response(200, HoldSchema)
+    def post(self, data, lot_id, hold_id):
+        """Lift one hold: only the clinic's officers, on stated grounds, with evidence and a
+        reason. The lot's other holds still stand."""
+        principal = require_reader()
+        lot = get_or_404(PigmentLot, lot_id, principal)
+        if not may_release_hold(principal, lot.clinic_id):
+            refuse()
+
+        def release():
+            holds.release(lot, hold_id, data, principal.actor)
+            return next(h for h in _holds(lot) if h["id"] == hold_id)
+
+        return saved(release)
 
 
 @blp.route("/<int:lot_id>/dispose")

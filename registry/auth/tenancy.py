@@ -159,3 +159,10 @@ def may_download_report(principal: Principal, clinic: Clinic) -> bool:
     if not may_read_records(principal):
         return False
     return clinic.id in principal.officer_clinics or clinic.state in principal.jurisdictions
+
+
+def may_release_hold(principal: Principal, clinic_id: int) -> bool:
+    """Only the clinic's own officers lift a hold on its lot: they answer for using it again."""
+    if not principal.may_use_token_scope("write"):
+        return False
+    return clinic_id in principal.officer_clinics

@@ -4,8 +4,9 @@ from registry.models.accounts import ApiToken, LoginAttempt, Membership, Session
 from registry.models.audit import AuditChainHead, AuditEvent
 from registry.models.clients import Client
 from registry.models.clinics import Clinic
-from registry.models.credentials import Credential, CredentialVerification
+from registry.models.credentials import Credential, CredentialPeriod, CredentialVerification
 from registry.models.events import ProductEventCount
+from registry.models.holds import HoldRelease, LotHold
 from registry.models.imports import ImportRun, RejectedRow, SourceState
 from registry.models.inspections import CorrectiveAction, Finding, Inspection
 from registry.models.jobs import JobRun
@@ -21,7 +22,7 @@ from registry.models.procedures import Procedure, ProcedureLot
 from registry.models.reactions import AdverseReaction, ReactionLot
 from registry.models.recalls import Recall, RecallMatch
 from registry.models.reminders import Reminder
-from registry.models.reports import IssuedReport
+from registry.models.reports import IssuedReport, ReportSupersession
 from registry.models.rosters import RosterEntry
 
 ALL_MODELS = [
@@ -34,6 +35,7 @@ ALL_MODELS = [
     Practitioner,
     Affiliation,
     Credential,
+    CredentialPeriod,
     CredentialVerification,
     Manufacturer,
     PigmentProduct,
@@ -47,12 +49,15 @@ ALL_MODELS = [
     ReactionLot,
     Recall,
     RecallMatch,
+    LotHold,
+    HoldRelease,
     Inspection,
     Finding,
     CorrectiveAction,
     ImportRun,
     RejectedRow,
     IssuedReport,
+    ReportSupersession,
     SourceState,
     RosterEntry,
     ProductEventCount,

@@ -67,6 +67,37 @@ class Credential(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+# How a period version came to be recorded.
+PERIOD_ACTIONS = ("record", "renew", "correct", "revoke", "document")
+
+
+class CredentialPeriod(BaseModel):
+    """One version of one validity period of a credential; rows are only ever added.
+
+    A renewal starts a new period; a correction, a revocation or a document adds a version
+    that replaces the period's current one. What the registry knew on a day is the versions
+    recorded by then that nothing recorded by then had replaced.
+    """
+
+    credential = ForeignKeyField(Credential, backref="periods")
+    replaces = ForeignKeyField("self", null=True, unique=True, backref="replaced_by")
+    action = CharField()
+    kind = CharField()
+    number = CharField(null=True)
+    issuer = CharField()
+    state = CharField(max_length=2, null=True)
+    issued_on = DateField(null=True)
+    expires_on = DateField(null=True)
+    revoked_on = DateField(null=True)
+    document_path = CharField(null=True)
+    document_sha256 = CharField(max_length=64, null=True)
+    verification_state = CharField(default="self_reported")
+    verification_source = CharField(null=True)
+    reason = TextField(null=True)
+    recorded_at = DateTimeField(default=utcnow, index=True)
+    recorded_by = CharField()
+
+
 class CredentialVerification(BaseModel):
     """Each check of a credential against a source, with the raw row that was seen."""
 

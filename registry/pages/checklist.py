@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template
 from wtforms import DateField, SelectField
+from wtforms.validators import Optional
 
 from registry.auth.tenancy import may_download_report
 from registry.clock import today
@@ -23,6 +24,12 @@ class AsOfForm(QueryForm):
                          default="")
 
 
+class ReportForm(AsOfForm):
+    known_on = DateField("As known on", validators=[Optional()],
+                         description="Only what the registry had on record by the end of this "
+                                     "day; leave it empty for everything on record now.")
+
+
 @bp.get("/<int:clinic_id>/checklist")
 def show(clinic_id):
     principal, clinic = clinic_to_read(clinic_id)
@@ -39,6 +46,7 @@ def show(clinic_id):
     return render_template(
         "checklist/show.html", clinic=clinic, form=form, day=day, checklist=checklist.to_dict(),
         items=shown, may_download=may_download_report(principal, clinic),
+        report_form=ReportForm(),
     ), (200 if valid else 422)
 
 
@@ -48,10 +56,11 @@ def report(clinic_id):
     principal, clinic = clinic_to_read(clinic_id)
     if not may_download_report(principal, clinic):
         abort(403)
-    form = AsOfForm()
+    form = ReportForm()
     if not form.checked():
         abort(400)
     try:
-        return send_report(clinic, form.as_of.data or today(), principal.user)
+        return send_report(clinic, form.as_of.data or today(), principal.user,
+                           known_on=form.known_on.data)
     except InvalidInput:
         abort(400)

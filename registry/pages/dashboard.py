@@ -7,6 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from registry.auth.tenancy import may_download_report, may_edit_clinic, scoped
 from registry.clock import today
+from registry.db import read_snapshot
 from registry.models import Clinic, Reminder
 from registry.models.clinics import DISCIPLINES
 from registry.pages.forms import Form, options, render_form
@@ -50,23 +51,26 @@ def mine():
 
 @bp.get("/<int:clinic_id>/")
 def show(clinic_id):
-    principal, clinic = clinic_to_read(clinic_id)
-    day = today()
-    checklist = compliance.checklist(clinic.id, day)
-    reminders = (Reminder.select()
-                 .where((Reminder.user == principal.user.id) & (Reminder.clinic == clinic.id)
-                        & Reminder.dismissed_at.is_null())
-                 .order_by(Reminder.due_on))
-    return render_template(
-        "dashboard/show.html", clinic=clinic, day=day, counts=checklist.counts(),
-        overall=checklist.overall,
-        credentials=overview.by_horizon(overview.expiring_credentials(clinic.id, day)),
-        lots=overview.by_horizon(overview.expiring_lots(clinic.id, day)),
-        horizons=overview.HORIZONS, set_aside=list(overview.lots_set_aside(clinic.id)),
-        actions=list(overview.open_actions(clinic.id)),
-        matches=list(overview.recent_recall_matches(clinic.id)), reminders=list(reminders),
-        awaiting_report=reporting_clock.awaiting_report([clinic.id], day),
-        may_download=may_download_report(principal, clinic))
+    # One snapshot for the whole page, so a lot received or a procedure recorded meanwhile
+    # cannot make the checklist and the lists beside it disagree.
+    with read_snapshot():
+        principal, clinic = clinic_to_read(clinic_id)
+        day = today()
+        checklist = compliance.checklist(clinic.id, day)
+        reminders = (Reminder.select()
+                     .where((Reminder.user == principal.user.id)
+                            & (Reminder.clinic == clinic.id) & Reminder.dismissed_at.is_null())
+                     .order_by(Reminder.due_on))
+        return render_template(
+            "dashboard/show.html", clinic=clinic, day=day, counts=checklist.counts(),
+            overall=checklist.overall,
+            credentials=overview.by_horizon(overview.expiring_credentials(clinic.id, day)),
+            lots=overview.by_horizon(overview.expiring_lots(clinic.id, day)),
+            horizons=overview.HORIZONS, set_aside=list(overview.lots_set_aside(clinic.id)),
+            actions=list(overview.open_actions(clinic.id)),
+            matches=list(overview.recent_recall_matches(clinic.id)), reminders=list(reminders),
+            awaiting_report=reporting_clock.awaiting_report([clinic.id], day),
+            may_download=may_download_report(principal, clinic))
 
 
 @bp.route("/<int:clinic_id>/profile", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from wtforms import BooleanField, SearchField, SelectField
 from registry.auth.principal import Principal
 from registry.auth.tenancy import may_download_report, scoped
 from registry.clock import today
+from registry.db import read_snapshot
 from registry.models import Clinic, Inspection
 from registry.pages.checklist import AsOfForm
 from registry.pages.forms import QueryForm, options
@@ -106,37 +107,42 @@ def worklist(principal: Principal, form: WorklistForm, day: date, page: int):
 
 @bp.get("/")
 def clinics():
-    principal = inspector()
-    form = WorklistForm()
-    states = _states(principal)
-    if len(states) > 1:
-        form.state.choices = options([("", "Every state")] + [(s, s) for s in states])
-    else:
-        del form.state
-    valid = form.checked()
-    day = today()
-    rows, page, pages, total = worklist(principal, form, day, request.args.get("page", 1, int))
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("inspector/clinics.html", form=form, rows=rows, page=page,
-                           pages=pages, total=total, day=day, args=args,
-                           expiry_days=EXPIRY_DAYS), (200 if valid else 422)
+    # The candidates, each state's sweep and the flags come from one snapshot, so a clinic
+    # changed between those reads still shows as one consistent row.
+    with read_snapshot():
+        principal = inspector()
+        form = WorklistForm()
+        states = _states(principal)
+        if len(states) > 1:
+            form.state.choices = options([("", "Every state")] + [(s, s) for s in states])
+        else:
+            del form.state
+        valid = form.checked()
+        day = today()
+        rows, page, pages, total = worklist(principal, form, day,
+                                            request.args.get("page", 1, int))
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        return render_template("inspector/clinics.html", form=form, rows=rows, page=page,
+                               pages=pages, total=total, day=day, args=args,
+                               expiry_days=EXPIRY_DAYS), (200 if valid else 422)
 
 
 @bp.get("/clinics/<int:clinic_id>")
 def clinic(clinic_id):
     """The clinic as it stood at the end of a chosen day."""
-    principal, clinic = clinic_to_inspect(clinic_id)
-    form = AsOfForm()
-    valid = form.checked()
-    day = (form.as_of.data if valid else None) or today()
-    checklist = compliance.checklist(clinic.id, day)
-    failing = [item.to_dict() for item in checklist.items if item.status == "fail"]
-    lots = [(lot, lot.status_on(day)) for lot in checklist.clinic.lots if lot.on_hand(day)]
-    visits = (Inspection.select().where((Inspection.clinic == clinic.id)
-                                        & (Inspection.inspected_on <= day))
-              .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()))
-    return render_template(
-        "inspector/clinic.html", clinic=clinic, form=form, day=day, overall=checklist.overall,
-        counts=checklist.counts(), failing=failing, lots=lots, inspections=list(visits),
-        may_download=may_download_report(principal, clinic),
-    ), (200 if valid else 422)
+    with read_snapshot():
+        principal, clinic = clinic_to_inspect(clinic_id)
+        form = AsOfForm()
+        valid = form.checked()
+        day = (form.as_of.data if valid else None) or today()
+        checklist = compliance.checklist(clinic.id, day)
+        failing = [item.to_dict() for item in checklist.items if item.status == "fail"]
+        lots = [(lot, lot.status_on(day)) for lot in checklist.clinic.lots if lot.on_hand(day)]
+        visits = (Inspection.select().where((Inspection.clinic == clinic.id)
+                                            & (Inspection.inspected_on <= day))
+                  .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()))
+        return render_template(
+            "inspector/clinic.html", clinic=clinic, form=form, day=day,
+            overall=checklist.overall, counts=checklist.counts(), failing=failing, lots=lots,
+            inspections=list(visits), may_download=may_download_report(principal, clinic),
+        ), (200 if valid else 422)

@@ -8,6 +8,7 @@ from registry.auth.tenancy import scoped
 from registry.clock import today
 from registry.db import write_transaction
 from registry.models import Manufacturer, PigmentProduct
+from registry.models.holds import GROUND_LABELS
 from registry.models.pigments import LOT_STATUSES
 from registry.pages.forms import Form, QueryForm, options
 from registry.services import pigments
@@ -42,6 +43,25 @@ class QuarantineForm(Form):
     effective_on = DateField("From", default=today,
                              validators=[InputRequired("Enter the day it takes effect.")])
     submit = SubmitField("Quarantine lot")
+
+
+class ReleaseForm(Form):
+    grounds = SelectField("Grounds", validators=[InputRequired("Choose the grounds.")])
+    evidence = TextAreaField(
+        "Evidence", validators=[DataRequired("Describe the evidence.")],
+        description="What shows the hold may be lifted: the recall's termination notice, the "
+                    "manufacturer's letter that this lot is not affected.")
+    reason = TextAreaField("Reason", validators=[DataRequired("Say why the lot may be used.")],
+                           description="Kept in the lot's history with your name.")
+    submit = SubmitField("Release hold")
+
+
+def ground_choices(hold):
+    """The grounds that can lift this kind of hold."""
+    kinds = ("recall_terminated", "lot_not_affected") if hold.kind == "recall" \
+        else ("quarantine_resolved", "lot_not_affected")
+    return options([("", "Choose the grounds")]
+                   + [(g, GROUND_LABELS[g].capitalize()) for g in kinds])
 
 
 class DisposeForm(Form):

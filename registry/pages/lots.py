@@ -4,9 +4,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from registry.auth.tenancy import may_edit_catalogue, may_edit_clinic
+from registry.auth.tenancy import may_edit_catalogue, may_edit_clinic, may_release_hold
 from registry.clock import today
+from registry.db import read_snapshot
 from registry.models import (
+    HoldRelease,
+    LotHold,
     LotStatusChange,
     PigmentLot,
     PigmentProduct,
@@ -15,10 +18,11 @@ from registry.models import (
     Recall,
     RecallMatch,
 )
+from registry.models.holds import GROUND_LABELS
 from registry.pages import lot_forms
 from registry.pages.forms import render_form
 from registry.pages.guard import clinic_to_edit, clinic_to_read, record_of_clinic
-from registry.services import pigments
+from registry.services import holds, pigments
 from registry.services.overview import SET_ASIDE
 from registry.services.records import InvalidInput
 
@@ -38,9 +42,10 @@ class Row:
         return self.expired or self.lot.status in (*SET_ASIDE, "expired")
 
 
-def row(lot: PigmentLot, day) -> Row:
+def row(lot: PigmentLot, day, fact=None) -> Row:
+    """The steps come from the lot's history and holds, the rules every route enforces."""
     past_date = bool(lot.expires_on and lot.expires_on < day and lot.status != "disposed")
-    return Row(lot, past_date, frozenset(pigments.TRANSITIONS[lot.status]))
+    return Row(lot, past_date, frozenset(pigments.steps(fact or pigments.lot_facts(lot))))
 
 
 @bp.get("/<int:clinic_id>/lots")
@@ -57,8 +62,11 @@ def index(clinic_id):
     elif not (valid and form.show_disposed.data):
         lots = lots.where(PigmentLot.status != "disposed")
     day = today()
+    with read_snapshot():
+        facts = pigments.clinic_lot_facts(clinic.id)
+        rows = [row(lot, day, facts.get(lot.id)) for lot in lots]
     return render_template(
-        "lots/index.html", clinic=clinic, form=form, day=day, rows=[row(lot, day) for lot in lots],
+        "lots/index.html", clinic=clinic, form=form, day=day, rows=rows,
         editable=may_edit_clinic(principal, clinic.id),
     ), (200 if valid else 422)
 
@@ -81,17 +89,24 @@ def receive(clinic_id):
 @bp.get("/<int:clinic_id>/lots/<int:lot_id>")
 def show(clinic_id, lot_id):
     principal, clinic = clinic_to_read(clinic_id)
-    lot = record_of_clinic(PigmentLot, lot_id, clinic)
-    history = (LotStatusChange.select().where(LotStatusChange.lot == lot.id)
-               .order_by(LotStatusChange.effective_on, LotStatusChange.id))
-    matches = (RecallMatch.select(RecallMatch, Recall).join(Recall)
-               .where(RecallMatch.lot == lot.id).order_by(RecallMatch.matched_at.desc()))
-    used = (Procedure.select().join(ProcedureLot).where(ProcedureLot.lot == lot.id)
-            .order_by(Procedure.performed_on.desc(), Procedure.id.desc()))
-    return render_template(
-        "lots/show.html", clinic=clinic, lot=lot, row=row(lot, today()), history=list(history),
-        matches=list(matches), procedures=list(used),
-        editable=may_edit_clinic(principal, clinic.id))
+    with read_snapshot():
+        lot = record_of_clinic(PigmentLot, lot_id, clinic)
+        history = (LotStatusChange.select().where(LotStatusChange.lot == lot.id)
+                   .order_by(LotStatusChange.effective_on, LotStatusChange.id))
+        matches = (RecallMatch.select(RecallMatch, Recall).join(Recall)
+                   .where(RecallMatch.lot == lot.id).order_by(RecallMatch.matched_at.desc()))
+        used = (Procedure.select().join(ProcedureLot).where(ProcedureLot.lot == lot.id)
+                .order_by(Procedure.performed_on.desc(), Procedure.id.desc()))
+        placed = list(LotHold.select().where(LotHold.lot == lot.id)
+                      .order_by(LotHold.starts_on, LotHold.id))
+        releases = {r.hold_id: r for r in HoldRelease.select().where(
+            HoldRelease.hold.in_([h.id for h in placed] or [0]))}
+        return render_template(
+            "lots/show.html", clinic=clinic, lot=lot, row=row(lot, today()),
+            history=list(history), matches=list(matches), procedures=list(used),
+            holds=[(hold, releases.get(hold.id)) for hold in placed],
+            grounds=GROUND_LABELS, editable=may_edit_clinic(principal, clinic.id),
+            may_release=may_release_hold(principal, clinic.id))
 
 
 def _lot_to_edit(clinic_id: int, lot_id: int):
@@ -114,35 +129,54 @@ def open_lot(clinic_id, lot_id):
     return redirect(url_for("pages.lots.show", clinic_id=clinic.id, lot_id=lot.id))
 
 
-STEPS = {
-    "quarantined": (lot_forms.QuarantineForm, "Quarantine lot {}", "Lot {} is quarantined."),
-    "disposed": (lot_forms.DisposeForm, "Dispose of lot {}", "Lot {} is disposed of."),
-}
-
-
-def _step(clinic_id: int, lot_id: int, status: str):
-    """A form that moves a lot to a status, with a reason and the day it takes effect."""
+def _step(clinic_id: int, lot_id: int, step: str, form_class, title: str, done: str, write):
+    """A form for one step of a lot (a reason and a day), offered only when the lot's state
+    allows it; the service refuses it otherwise all the same."""
     principal, clinic, lot = _lot_to_edit(clinic_id, lot_id)
-    form_class, title, done = STEPS[status]
     form = form_class()
-    changed = form.save(lambda: pigments.change_lot_status(
-        lot, {"status": status, **form.values()}, principal.actor))
+    changed = form.save(lambda: write(lot, form.values(), principal.actor))
     if changed:
         flash(done.format(lot.lot_number))
         return redirect(url_for("pages.lots.show", clinic_id=clinic.id, lot_id=lot.id))
     return render_form("lots/step.html", form, clinic=clinic, lot=lot,
-                       title=title.format(lot.lot_number),
-                       allowed=status in pigments.TRANSITIONS[lot.status])
+                       title=title.format(lot.lot_number), allowed=step in row(lot, today()).steps)
 
 
 @bp.route("/<int:clinic_id>/lots/<int:lot_id>/quarantine", methods=["GET", "POST"])
 def quarantine(clinic_id, lot_id):
-    return _step(clinic_id, lot_id, "quarantined")
+    return _step(clinic_id, lot_id, "quarantine", lot_forms.QuarantineForm, "Quarantine lot {}",
+                 "Lot {} is quarantined: it cannot be used until the hold is released.",
+                 holds.quarantine)
 
 
 @bp.route("/<int:clinic_id>/lots/<int:lot_id>/dispose", methods=["GET", "POST"])
 def dispose(clinic_id, lot_id):
-    return _step(clinic_id, lot_id, "disposed")
+    return _step(clinic_id, lot_id, "disposed", lot_forms.DisposeForm, "Dispose of lot {}",
+                 "Lot {} is disposed of.",
+                 lambda lot, values, actor: pigments.change_lot_status(
+                     lot, {"status": "disposed", **values}, actor))
+
+
+@bp.route("/<int:clinic_id>/lots/<int:lot_id>/holds/<int:hold_id>/release",
+          methods=["GET", "POST"])
+def release(clinic_id, lot_id, hold_id):
+    """Lift a hold: only the clinic's officers, with the grounds, evidence and a reason."""
+    principal, clinic, lot = _lot_to_edit(clinic_id, lot_id)
+    if not may_release_hold(principal, clinic.id):
+        abort(403)
+    hold = LotHold.get_or_none((LotHold.id == hold_id) & (LotHold.lot == lot.id))
+    if hold is None:
+        abort(404)
+    form = lot_forms.ReleaseForm()
+    form.grounds.choices = lot_forms.ground_choices(hold)
+    released = form.save(lambda: holds.release(lot, hold.id, form.values(), principal.actor))
+    if released:
+        flash(f"The hold on lot {lot.lot_number} is released. The reason is kept in its "
+              "history.")
+        return redirect(url_for("pages.lots.show", clinic_id=clinic.id, lot_id=lot.id))
+    standing = HoldRelease.get_or_none(HoldRelease.hold == hold.id) is None
+    return render_form("lots/release.html", form, clinic=clinic, lot=lot, hold=hold,
+                       standing=standing)
 
 
 @bp.route("/<int:clinic_id>/products/new", methods=["GET", "POST"])

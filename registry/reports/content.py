@@ -1,18 +1,22 @@
-"""What an audit report holds: a clinic's records as of a date, as plain JSON-ready data."""
+"""What an audit report holds: a clinic's records as of a date, as known then or now, as JSON."""
 
 from collections import Counter, defaultdict
 from datetime import date
 
+from peewee import ForeignKeyField
+
+from registry.db import read_snapshot
 from registry.models import (
     AdverseReaction,
     Affiliation,
     AuditChainHead,
+    AuditEvent,
     Clinic,
     CorrectiveAction,
     Credential,
+    CredentialPeriod,
     Finding,
     Inspection,
-    LotStatusChange,
     Manufacturer,
     PigmentLot,
     PigmentProduct,
@@ -25,8 +29,11 @@ from registry.models import (
 )
 from registry.models.credentials import KIND_LABELS
 from registry.models.reactions import SERIOUS_OUTCOMES
+from registry.rules.facts import load_clinics
+from registry.rules.knowledge import Knowledge
 from registry.services import charts, compliance, signals
 from registry.services.audit import chain_for
+from registry.services.practitioners import PERIOD_FIELDS
 from registry.services.reporting_clock import (
     OVERDUE,
     REPORTED,
@@ -35,32 +42,35 @@ from registry.services.reporting_clock import (
 )
 
 # Bumped when the report's layout or content changes, so earlier stored files are not reused.
-REPORT_FORMAT = 2
+REPORT_FORMAT = 3
 # The reporting clock's status in the report's words; a report still due reads "open".
 CLOCK_WORDS = {REPORTED: "reported on time", REPORTED_LATE: "reported late", OVERDUE: "overdue"}
 # The products of the clinic's lots with the most reactions across the registry, at most.
 SIGNAL_PRODUCTS = 5
 
 
-def gather(clinic: Clinic, as_of: date) -> dict:
-    """Everything the report prints, limited to what was on record as of the date."""
-    checklist = compliance.checklist(clinic.id, as_of).to_dict()
-    head = AuditChainHead.get_or_none(AuditChainHead.chain == chain_for(clinic.id))
-    return {
-        "format": REPORT_FORMAT,
-        "as_of": as_of.isoformat(),
-        "clinic": _clinic(clinic, as_of),
-        "checklist": checklist,
-        "requirements": by_requirement(checklist["items"]),
-        "practitioners": _practitioners(clinic, as_of),
-        "lots": _lots(clinic, as_of),
-        "procedures": _procedures(clinic, as_of),
-        "reactions": _reactions(clinic, as_of),
-        "signals": _signals(clinic, as_of),
-        "inspections": _inspections(clinic, as_of),
-        "audit_head": {"chain": chain_for(clinic.id), "seq": head.seq if head else 0,
-                       "mac": head.mac if head else None},
-    }
+def gather(clinic: Clinic, as_of: date, known_on: date | None = None) -> dict:
+    """Everything the report prints, limited to what was on record as of the date, by what
+    the registry knew at the end of known_on (None: by what it knows now). One snapshot."""
+    with read_snapshot():
+        knowledge = Knowledge.load([clinic.id], known_on)
+        checklist = compliance.checklist(clinic.id, as_of, known_on=known_on).to_dict()
+        lots = load_clinics([clinic.id], known_on)[0].lots
+        return {
+            "format": REPORT_FORMAT,
+            "as_of": as_of.isoformat(),
+            "known_on": _iso(known_on),
+            "clinic": _clinic(_known(Clinic.get_by_id(clinic.id), knowledge), as_of, knowledge),
+            "checklist": checklist,
+            "requirements": by_requirement(checklist["items"]),
+            "practitioners": _practitioners(clinic, as_of, knowledge),
+            "lots": _lots(clinic, as_of, knowledge, {lot.key: lot for lot in lots}),
+            "procedures": _procedures(clinic, as_of, knowledge),
+            "reactions": _reactions(clinic, as_of, knowledge),
+            "signals": _signals(clinic, as_of),
+            "inspections": _inspections(clinic, as_of, knowledge),
+            "audit_head": _audit_head(clinic, knowledge),
+        }
 
 
 def by_requirement(items: list[dict]) -> list[dict]:
@@ -90,6 +100,28 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _known(row, knowledge: Knowledge):
+    """The row with each of its own fields as it stood on record then (never saved)."""
+    if knowledge.everything:
+        return row
+    table = row._meta.table_name
+    for name, field in row._meta.fields.items():
+        if not isinstance(field, ForeignKeyField) and name != "id":
+            row.__data__[name] = knowledge.value(table, row.id, name, row.__data__.get(name))
+    return row
+
+
+def _kept(rows, knowledge: Knowledge) -> list:
+    """The rows that were on record then, each as it stood."""
+    return [_known(row, knowledge) for row in rows
+            if knowledge.knows(row._meta.table_name, row.id, getattr(row, "created_at", None))]
+
+
+def _by_day(value):
+    # Rows are sorted by their recorded values, which for a past day may be put back.
+    return value or date.min
+
+
 def _credential(credential: Credential, as_of: date) -> dict:
     if credential.revoked_on and credential.revoked_on <= as_of:
         standing = "revoked"
@@ -110,13 +142,42 @@ def _credential(credential: Credential, as_of: date) -> dict:
     }
 
 
-def _on_record(query, model, as_of):
-    return query.where((model.issued_on.is_null()) | (model.issued_on <= as_of))
+def _credentials(holders, as_of: date, knowledge: Knowledge) -> list[Credential]:
+    """The credentials the condition selects that were issued by the date, by kind and date."""
+    held = _kept(Credential.select().where(holders), knowledge)
+    if not knowledge.everything:
+        _as_recorded(held, knowledge)
+    held = [c for c in held if c.issued_on is None or c.issued_on <= as_of]
+    return sorted(held, key=lambda c: (c.kind, c.issued_on is not None, _by_day(c.issued_on),
+                                       c.id))
 
 
-def _clinic(clinic: Clinic, as_of: date) -> dict:
-    licences = _on_record(Credential.select().where(Credential.clinic == clinic), Credential,
-                          as_of).order_by(Credential.kind, Credential.issued_on)
+def _as_recorded(credentials: list[Credential], knowledge: Knowledge) -> None:
+    """Each credential's dates and standing from its current period version as recorded by
+    the day. Versions carry their own recorded time, so this holds whichever audit chain
+    recorded them (a practitioner's credential may be audited on another clinic's)."""
+    versions = defaultdict(list)
+    for version in (CredentialPeriod.select()
+                    .where(CredentialPeriod.credential.in_([c.id for c in credentials] or [0])
+                           & (CredentialPeriod.recorded_at < knowledge.until))
+                    .order_by(CredentialPeriod.id)):
+        versions[version.credential_id].append(version)
+    for credential in credentials:
+        current = _current_version(versions[credential.id])
+        if current is not None:
+            for name in PERIOD_FIELDS:
+                credential.__data__[name] = getattr(current, name)
+
+
+def _current_version(versions: list[CredentialPeriod]) -> CredentialPeriod | None:
+    """The latest period's version that no other version replaces."""
+    replaced = {v.replaces_id for v in versions if v.replaces_id}
+    current = [v for v in versions if v.id not in replaced]
+    return max(current, key=lambda v: (v.issued_on or date.min, v.id), default=None)
+
+
+def _clinic(clinic: Clinic, as_of: date, knowledge: Knowledge) -> dict:
+    licences = _credentials(Credential.clinic == clinic, as_of, knowledge)
     return {
         "id": clinic.id, "name": clinic.name, "state": clinic.state, "county": clinic.county,
         "city": clinic.city, "address": clinic.address,
@@ -124,16 +185,17 @@ def _clinic(clinic: Clinic, as_of: date) -> dict:
     }
 
 
-def _practitioners(clinic: Clinic, as_of: date) -> list[dict]:
-    affiliations = list(
-        Affiliation.select(Affiliation, Practitioner).join(Practitioner)
-        .where((Affiliation.clinic == clinic) & (Affiliation.starts_on <= as_of))
-        .order_by(Practitioner.last_name, Practitioner.first_name, Affiliation.starts_on))
+def _practitioners(clinic: Clinic, as_of: date, knowledge: Knowledge) -> list[dict]:
+    affiliations = [a for a in _kept(Affiliation.select(Affiliation, Practitioner)
+                                     .join(Practitioner).where(Affiliation.clinic == clinic),
+                                     knowledge) if a.starts_on <= as_of]
+    for affiliation in affiliations:
+        _known(affiliation.practitioner, knowledge)
+    affiliations.sort(key=lambda a: (a.practitioner.last_name, a.practitioner.first_name,
+                                     a.starts_on, a.id))
     ids = {a.practitioner_id for a in affiliations}
     held = defaultdict(list)
-    query = _on_record(Credential.select().where(Credential.practitioner.in_(ids or [0])),
-                       Credential, as_of).order_by(Credential.kind, Credential.issued_on)
-    for credential in query:
+    for credential in _credentials(Credential.practitioner.in_(ids or [0]), as_of, knowledge):
         held[credential.practitioner_id].append(_credential(credential, as_of))
     return [{
         "name": f"{a.practitioner.first_name} {a.practitioner.last_name}",
@@ -143,22 +205,19 @@ def _practitioners(clinic: Clinic, as_of: date) -> list[dict]:
     } for a in affiliations]
 
 
-def _lots(clinic: Clinic, as_of: date) -> list[dict]:
-    lots = list(
+def _lots(clinic: Clinic, as_of: date, knowledge: Knowledge, facts: dict) -> list[dict]:
+    """The lots received by the date, with the status their facts give that day (holds
+    outrank all but disposal) and the recalls matched to them by then."""
+    lots = [lot for lot in _kept(
         PigmentLot.select(PigmentLot, PigmentProduct, Manufacturer)
-        .join(PigmentProduct).join(Manufacturer)
-        .where((PigmentLot.clinic == clinic) & (PigmentLot.received_on <= as_of))
-        .order_by(PigmentLot.received_on, PigmentLot.id))
+        .join(PigmentProduct).join(Manufacturer).where(PigmentLot.clinic == clinic), knowledge)
+        if lot.received_on <= as_of]
+    lots.sort(key=lambda lot: (lot.received_on, lot.id))
     ids = [lot.id for lot in lots] or [0]
-    status = {}
-    for change in (LotStatusChange.select()
-                   .where(LotStatusChange.lot.in_(ids) & (LotStatusChange.effective_on <= as_of))
-                   .order_by(LotStatusChange.effective_on, LotStatusChange.id)):
-        status[change.lot_id] = change.status
     recalls = defaultdict(list)
     for match in (RecallMatch.select(RecallMatch, Recall).join(Recall)
                   .where(RecallMatch.lot.in_(ids)).order_by(RecallMatch.id)):
-        if match.matched_at.date() <= as_of:
+        if match.matched_at.date() <= as_of and knowledge.recorded(match.matched_at):
             recalls[match.lot_id].append({
                 "recall_number": match.recall.recall_number,
                 "classification": match.recall.classification,
@@ -166,20 +225,26 @@ def _lots(clinic: Clinic, as_of: date) -> list[dict]:
     return [{
         "lot_number": lot.lot_number, "brand": lot.product.brand, "product": lot.product.name,
         "manufacturer": lot.product.manufacturer.name, "received_on": _iso(lot.received_on),
-        "expires_on": _iso(lot.expires_on), "status": status.get(lot.id, "received"),
+        "expires_on": _iso(lot.expires_on), "status": _lot_status(facts.get(lot.id), as_of),
         "expired": bool(lot.expires_on and lot.expires_on < as_of),
         "recalls": recalls[lot.id],
     } for lot in lots]
 
 
-def _procedures(clinic: Clinic, as_of: date) -> dict:
-    performed = (Procedure.select(Procedure.id, Procedure.performed_on)
-                 .where((Procedure.clinic == clinic) & (Procedure.performed_on <= as_of)))
-    by_month = Counter(p.performed_on.strftime("%Y-%m") for p in performed)
-    uses = (ProcedureLot.select(PigmentLot.lot_number, Procedure.performed_on)
-            .join(PigmentLot).switch(ProcedureLot).join(Procedure)
-            .where((Procedure.clinic == clinic) & (Procedure.performed_on <= as_of))
-            .order_by(PigmentLot.lot_number, Procedure.performed_on).tuples())
+def _lot_status(fact, as_of: date) -> str:
+    status = fact.status_on(as_of)[0] if fact is not None else None
+    return status or "received"
+
+
+def _procedures(clinic: Clinic, as_of: date, knowledge: Knowledge) -> dict:
+    performed = {p.id: p.performed_on for p in _kept(
+        Procedure.select(Procedure.id, Procedure.performed_on, Procedure.created_at)
+        .where(Procedure.clinic == clinic), knowledge) if p.performed_on <= as_of}
+    by_month = Counter(day.strftime("%Y-%m") for day in performed.values())
+    uses = sorted((lot_number, performed[procedure_id]) for lot_number, procedure_id in (
+        ProcedureLot.select(PigmentLot.lot_number, ProcedureLot.procedure).join(PigmentLot)
+        .switch(ProcedureLot).join(Procedure).where(Procedure.clinic == clinic).tuples())
+        if procedure_id in performed)
     by_lot: dict[str, dict] = {}
     for lot_number, day in uses:
         entry = by_lot.setdefault(lot_number, {"lot_number": lot_number, "procedures": 0,
@@ -193,11 +258,11 @@ def _procedures(clinic: Clinic, as_of: date) -> dict:
     }
 
 
-def _reactions(clinic: Clinic, as_of: date) -> list[dict]:
-    reactions = list(AdverseReaction.select()
-                     .where((AdverseReaction.clinic == clinic)
-                            & (AdverseReaction.aware_on <= as_of))
-                     .order_by(AdverseReaction.event_on, AdverseReaction.id))
+def _reactions(clinic: Clinic, as_of: date, knowledge: Knowledge) -> list[dict]:
+    reactions = [r for r in _kept(AdverseReaction.select()
+                                  .where(AdverseReaction.clinic == clinic), knowledge)
+                 if r.aware_on <= as_of]
+    reactions.sort(key=lambda r: (r.event_on, r.id))
     suspects = defaultdict(list)
     for reaction_id, lot_number in (
             ReactionLot.select(ReactionLot.reaction, PigmentLot.lot_number).join(PigmentLot)
@@ -226,27 +291,41 @@ def _reaction(reaction: AdverseReaction, lots: list[str], as_of: date) -> dict:
     }
 
 
-def _inspections(clinic: Clinic, as_of: date) -> list[dict]:
-    inspections = list(Inspection.select()
-                       .where((Inspection.clinic == clinic) & (Inspection.inspected_on <= as_of))
-                       .order_by(Inspection.inspected_on, Inspection.id))
+def _inspections(clinic: Clinic, as_of: date, knowledge: Knowledge) -> list[dict]:
+    inspections = [i for i in _kept(Inspection.select().where(Inspection.clinic == clinic),
+                                    knowledge) if i.inspected_on <= as_of]
+    inspections.sort(key=lambda i: (i.inspected_on, i.id))
     ids = [i.id for i in inspections] or [0]
     findings = defaultdict(list)
     actions = defaultdict(list)
-    for action in (CorrectiveAction.select().join(Finding)
-                   .where(Finding.inspection.in_(ids)).order_by(CorrectiveAction.due_on)):
+    recorded = _kept(CorrectiveAction.select().join(Finding)
+                     .where(Finding.inspection.in_(ids)), knowledge)
+    for action in sorted(recorded, key=lambda a: (a.due_on, a.id)):
         done = action.completed_on if action.completed_on and action.completed_on <= as_of \
             else None
         actions[action.finding_id].append({
             "description": action.description, "due_on": _iso(action.due_on),
             "completed_on": _iso(done),
             "state": "done" if done else ("overdue" if action.due_on < as_of else "open")})
-    for finding in Finding.select().where(Finding.inspection.in_(ids)).order_by(Finding.id):
+    for finding in _kept(Finding.select().where(Finding.inspection.in_(ids))
+                         .order_by(Finding.id), knowledge):
         findings[finding.inspection_id].append({
             "severity": finding.severity, "requirement_id": finding.requirement_id,
             "description": finding.description, "actions": actions[finding.id]})
     return [{"inspected_on": _iso(i.inspected_on), "kind": i.kind, "result": i.result,
              "findings": findings[i.id]} for i in inspections]
+
+
+def _audit_head(clinic: Clinic, knowledge: Knowledge) -> dict:
+    """The last link of the clinic's audit chain: now, or the last recorded by the day."""
+    chain = chain_for(clinic.id)
+    if knowledge.everything:
+        head = AuditChainHead.get_or_none(AuditChainHead.chain == chain)
+    else:
+        head = (AuditEvent.select(AuditEvent.seq, AuditEvent.mac)
+                .where((AuditEvent.chain == chain) & (AuditEvent.occurred_at < knowledge.until))
+                .order_by(AuditEvent.seq.desc()).first())
+    return {"chain": chain, "seq": head.seq if head else 0, "mac": head.mac if head else None}
 
 
 def _signals(clinic: Clinic, as_of: date) -> list[dict]:

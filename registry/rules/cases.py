@@ -9,6 +9,7 @@ from registry.rules.facts import (
     ClinicFact,
     CredentialFact,
     DeletionFact,
+    HoldFact,
     InspectionFact,
     LotFact,
     PractitionerFact,
@@ -44,6 +45,13 @@ def _credential(index: int, owner: str, raw: dict) -> CredentialFact:
         verification_state=raw.get("verification_state", "document_on_file"))
 
 
+def _hold(raw: dict) -> HoldFact:
+    """A hold from {kind, from, placed_on (default: from), recall, released_on, grounds}."""
+    starts = _d(raw["from"])
+    return HoldFact(raw.get("kind", "recall"), starts, _d(raw.get("placed_on")) or starts,
+                    raw.get("recall"), None, _d(raw.get("released_on")), raw.get("grounds"))
+
+
 def clinic_from_facts(raw: dict) -> ClinicFact:
     """A ClinicFact from a case's `clinic` mapping (see jurisdictions/README.md)."""
     clinic = ClinicFact(key="clinic", name=raw.get("name", "Test clinic"), state=raw["state"],
@@ -62,9 +70,17 @@ def clinic_from_facts(raw: dict) -> ClinicFact:
         lot = LotFact(raw_lot["id"], raw_lot.get("lot_number", raw_lot["id"]),
                       raw_lot.get("product", "Test pigment"), received,
                       _d(raw_lot.get("expires_on")), raw_lot.get("description"))
-        lot.history = [(received, "received", None)] + [
-            (_d(h["on"]), h["status"], h.get("recall")) for h in raw_lot.get("history", [])]
-        lot.recall_matches = [(_d(m["on"]), m["recall"]) for m in raw_lot.get("recalls", [])]
+        lot.history = [(received, "received")]
+        for entry in raw_lot.get("history", []):
+            if entry["status"] in ("recalled", "quarantined"):
+                lot.holds.append(_hold({"kind": "recall" if entry["status"] == "recalled"
+                                        else "quarantine", "from": entry["on"],
+                                        "recall": entry.get("recall")}))
+            else:
+                lot.history.append((_d(entry["on"]), entry["status"]))
+        lot.holds += [_hold({"kind": "recall", "from": m["on"], "recall": m["recall"]})
+                      for m in raw_lot.get("recalls", [])]
+        lot.holds += [_hold(h) for h in raw_lot.get("holds", [])]
         clinic.lots.append(lot)
     for raw_procedure in raw.get("procedures", []):
         clinic.procedures.append(ProcedureFact(

@@ -20,18 +20,21 @@ class Outcome:
     """What one check found for one subject: status, why, and the record and value it used.
 
     The explanation is a template and its arguments, formatted only when read: a state-wide
-    sweep makes hundreds of thousands of outcomes and shows few of them.
+    sweep makes hundreds of thousands of outcomes and shows few of them. `link` names a record
+    that explains or resolves the outcome, as (kind, id): ("recall", 12) for an exposure.
     """
 
-    __slots__ = ("status", "template", "args", "record", "value", "downgraded")
+    __slots__ = ("status", "template", "args", "record", "value", "downgraded", "link")
 
-    def __init__(self, status, template, record=None, value=None, *, args=(), downgraded=False):
+    def __init__(self, status, template, record=None, value=None, *, args=(), downgraded=False,
+                 link=None):
         self.status = status
         self.template = template
         self.args = args
         self.record = record
         self.value = value
         self.downgraded = downgraded
+        self.link = link
 
     @property
     def explanation(self) -> str:
@@ -170,11 +173,11 @@ def credential_outcome(subject, requirement, context, kinds, *, revoked_ok=False
                              f"{_day(latest.issued_on)}, more than {max_age} months before "
                              f"{_day(day)}.", latest.key, _day(latest.issued_on))
     label = _credential_label(best)
-    if best.verification_state in ("not_found", "mismatch", "revoked", "expired"):
+    verification, source = best.verification_on(day)
+    if verification in ("not_found", "mismatch", "revoked", "expired"):
         return Outcome(WARNING, f"{label} is current on paper, but the roster check of "
-                                f"{best.verification_source or 'its source'} found: "
-                                f"{best.verification_state.replace('_', ' ')}.", best.key,
-                       best.verification_state)
+                                f"{source or 'its source'} found: "
+                                f"{verification.replace('_', ' ')}.", best.key, verification)
     ends = best.expires_on
     if max_age and best.issued_on:
         renew_by = add_months(best.issued_on, max_age)
@@ -309,17 +312,26 @@ def lot_not_expired(subject, requirement, context) -> Outcome:
 
 
 @check("lot_not_recalled", ("lot",),
-       fix="Quarantine the lot, stop using it, and follow the recall notice.")
+       fix="Keep the lot on hold, stop using it, and follow the recall notice.")
 def lot_not_recalled(subject, requirement, context) -> Outcome:
-    status, recall = subject.status_on(context.as_of)
-    matched = [number for on, number in subject.recall_matches if on <= context.as_of]
-    recalls = ", ".join(matched) or recall
-    if status == "recalled" or matched:
-        cited = f" (recall {recalls})" if recalls else ""
+    day = context.as_of
+    held = subject.holds_on(day)
+    recalls = [hold for hold in held if hold.kind == "recall"]
+    if recalls:
+        hold = recalls[0]
+        cited = f" (recall {hold.recall_number})" if hold.recall_number else ""
+        if hold.placed_on > day:
+            return Outcome(WARNING, f"Lot {subject.lot_number} was under recall{cited} from "
+                                    f"{_day(hold.starts_on)}, which the registry learned of on "
+                                    f"{_day(hold.placed_on)}.", subject.key,
+                           hold.recall_number, link=("recall", hold.recall_id))
         return Outcome(FAIL, f"Lot {subject.lot_number} is recalled{cited} and still on hand.",
-                       subject.key, recalls or status)
-    if status == "quarantined":
-        return Outcome(WARNING, f"Lot {subject.lot_number} is quarantined.", subject.key, status)
+                       subject.key, hold.recall_number or "recalled",
+                       link=("recall", hold.recall_id))
+    if held:
+        return Outcome(WARNING, f"Lot {subject.lot_number} is quarantined.", subject.key,
+                       "quarantined")
+    status = subject.lifecycle_on(day)
     return Outcome(PASS, f"Lot {subject.lot_number} is not under recall ({status}).",
                    subject.key, status)
 
@@ -339,14 +351,28 @@ USABLE = Outcome(PASS, "Every lot used was usable on the day of the procedure.")
 @check_many("procedure_lots_usable", ("procedure",),
             fix="Review the clients treated with the lot and report any reaction.")
 def procedure_lots_usable(procedures, requirement, context) -> list[Outcome]:
+    """A lot that was known to be unusable on the day fails; a lot under a recall that began
+    before the day but was learned of after it is an exposure: its clients must be told."""
     lots = context.lots
     outcomes = []
     for procedure in procedures:
         day = procedure.performed_on
-        problems = [problem for key in procedure.lot_keys
-                    if (lot := lots.get(key)) is not None and (problem := lot.problem_on(day))]
-        outcomes.append(Outcome(FAIL, "On {}, {}.", procedure.key,
-                                args=(day, "; ".join(problems))) if problems else USABLE)
+        used = [lot for key in procedure.lot_keys if (lot := lots.get(key)) is not None]
+        problems = [problem for lot in used if (problem := lot.problem_on(day))]
+        if problems:
+            outcomes.append(Outcome(FAIL, "On {}, {}.", procedure.key,
+                                    args=(day, "; ".join(problems))))
+            continue
+        exposure = next(((lot, hold) for lot in used if (hold := lot.exposure_on(day))), None)
+        if exposure is None:
+            outcomes.append(USABLE)
+            continue
+        lot, hold = exposure
+        outcomes.append(Outcome(
+            WARNING, "Exposure: on {} lot {} was already under FDA recall {} (from {}; the "
+            "registry learned of it on {}). Notify the client.", procedure.key,
+            hold.recall_number, args=(day, lot.lot_number, hold.recall_number, hold.starts_on,
+                                      hold.placed_on), link=("recall", hold.recall_id)))
     return outcomes
 
 

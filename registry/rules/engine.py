@@ -90,7 +90,14 @@ class Item:
             "value": _plain(self.outcome.value),
             "downgraded_for_confidence": self.outcome.downgraded,
             "fix": None if self.status in ("pass", "not_applicable") else self.fix,
+            "link": _link(self.outcome.link),
         }
+
+
+def _link(link) -> dict | None:
+    if link is None or link[1] is None:
+        return None
+    return {"type": link[0], "id": link[1]}
 
 
 def _plain(value):
@@ -103,6 +110,8 @@ class Checklist:
     as_of: date
     packs: list[Pack]
     results: list[Result] = field(default_factory=list)
+    # The day whose knowledge the checklist reproduces; None for what is on record now.
+    known_on: date | None = None
 
     def __len__(self) -> int:
         return sum(len(r.outcomes) for r in self.results)
@@ -132,6 +141,7 @@ class Checklist:
             "clinic": {"id": _plain(self.clinic.key), "name": self.clinic.name,
                        "state": self.clinic.state},
             "as_of": self.as_of.isoformat(),
+            "known_on": self.known_on.isoformat() if self.known_on else None,
             "overall": self.overall,
             "counts": self.counts(),
             "packs": [{"jurisdiction": p.jurisdiction, "name": p.name, "version": p.version,
@@ -198,7 +208,8 @@ def _in_force_for(requirement: Requirement, kind: str, candidates: list, as_of: 
 def _downgrade(outcome: Outcome, requirement: Requirement) -> Outcome:
     # A rule the sources do not settle is never a confident failure.
     return Outcome(WARNING, "{} The rule itself is not settled: {}", outcome.record,
-                   outcome.value, args=(outcome.explanation, requirement.note), downgraded=True)
+                   outcome.value, args=(outcome.explanation, requirement.note), downgraded=True,
+                   link=outcome.link)
 
 
 def evaluate_facts(clinic: ClinicFact, packs, as_of: date) -> Checklist:

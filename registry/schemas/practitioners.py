@@ -65,3 +65,17 @@ class CredentialSchema(BaseSchema):
         if data.get("kind") == "establishment_license" and not data.get("clinic_id"):
             raise ValidationError("An establishment licence is held by a clinic.", "clinic_id")
         require_order(data, "issued_on", "expires_on", "Expires before it was issued.")
+
+
+class RenewalSchema(BaseSchema):
+    """A credential's next validity period."""
+
+    issued_on = fields.Date(required=True)
+    expires_on = fields.Date(load_default=None)
+    number = text(max_length=100, load_default=None,
+                  metadata={"description": "The new number, when the renewal changed it."})
+    reason = text(max_length=2000, load_default=None)
+
+    @validates_schema
+    def _dates_in_order(self, data, **_kwargs):
+        require_order(data, "issued_on", "expires_on", "Expires before it was issued.")

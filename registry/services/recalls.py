@@ -4,7 +4,7 @@ A recall matches a product when the recalling firm is the product's manufacturer
 recall's product description names the product (or its brand, when it names none of the brand's
 products). It then matches a lot of that product when the code information says "all lots"
 (or codes) or names the lot number as a whole word. Every match keeps the rule and the recall
-text that made it, and a lot still in stock is quarantined with the recall number.
+text that made it, and the lot is held from the day the recall began (see services/holds.py).
 """
 
 import re
@@ -13,12 +13,11 @@ from registry.clock import today
 from registry.db import write_transaction
 from registry.models import Manufacturer, PigmentLot, PigmentProduct, Recall, RecallMatch
 from registry.schemas.recalls import RecallSchema
-from registry.services import pigments, records
+from registry.services import holds, records
 from registry.services.audit import Actor
 from registry.services.identity import business_matches, name_words
 
 ALL_LOTS = re.compile(r"\ball\s+(?:lots|codes|batches|lot\s+numbers|products)\b", re.I)
-IN_STOCK = ("received", "in_use")
 CONTEXT = 60
 
 
@@ -94,15 +93,20 @@ def _around(text: str, start: int, end: int) -> str:
 
 
 def _record(recall: Recall, lot: PigmentLot, rule: str, text: str, actor: Actor):
+    """Match and hold the lot, whatever its state: a lot used up or disposed of still has
+    clients treated with it while the recall stood."""
     if RecallMatch.select().where((RecallMatch.recall == recall.id)
                                   & (RecallMatch.lot == lot.id)).exists():
         return None
     evidence = (f"{recall.recalling_firm} / {lot.product.name} — {rule}: {text}")
     with write_transaction():
         match = match_lot(recall, lot, rule, evidence, actor)
-        if lot.status in IN_STOCK:
-            pigments.change_lot_status(lot, {
-                "status": "quarantined", "effective_on": max(today(), lot.received_on).isoformat(),
-                "reason": f"FDA recall {recall.recall_number} ({rule})",
-                "recall_number": recall.recall_number}, actor)
+        holds.place(lot, "recall", hold_start(recall),
+                    f"FDA recall {recall.recall_number} ({rule})", actor, recall=recall)
     return match
+
+
+def hold_start(recall: Recall):
+    """A recall holds a lot from the day the firm began it, not the day the registry heard."""
+    began = recall.recall_initiation_date
+    return min(began, today()) if began else today()
