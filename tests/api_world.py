@@ -85,12 +85,23 @@ def build_world() -> World:
     admin_token, _row = tokens.issue(users["admin"], "integration", ["read", "write"], ACTOR)
     world = World(clinic_a, clinic_b, users, importer_token, admin_token)
     world.ids = records_of(clinic_a, users["inspector_a"])
-    world.step_lots = {step: make_lot(clinic_a).id for step in ("open", "quarantine", "dispose")}
+    world.step_lots = {step: make_lot(clinic_a).id
+                       for step in ("open", "quarantine", "dispose", "release")}
+    held = make_lot_on_hold(clinic_a, world.step_lots["release"])
+    world.ids["hold_id"] = held.id
     world.ids["reminder_id"] = Reminder.create(
         kind="credential_expiry", entity="credential", entity_id=world.ids["credential_id"],
         stage=30, due_on=date(2030, 12, 31), user=users["officer_a"], clinic=clinic_a,
         subject="Practitioner licence expires in 30 days", body="Renew it.").id
     return world
+
+
+def make_lot_on_hold(clinic, lot_id):
+    """A quarantine standing on one of the clinic's lots, for the release routes."""
+    from registry.models import PigmentLot
+    from registry.services import holds
+
+    return holds.quarantine(PigmentLot.get_by_id(lot_id), {"reason": "Cloudy bottle."}, ACTOR)
 
 
 def records_of(clinic, inspector: User) -> dict:

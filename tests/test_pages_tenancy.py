@@ -26,6 +26,8 @@ ADMIN_ONLY = {"anonymous": "sign in", "officer_a": 403, "officer_b": 403, "inspe
 INSPECTORS = {**ADMIN_ONLY, "inspector_a": "ok", "inspector_other": "ok"}
 # Clients' contact details: the clinic's own officers alone.
 CONTACTS = {**REPORT, "inspector_a": 403}
+# Lifting a hold on a lot: the clinic's own officers alone.
+RELEASE = {**EDIT, "admin": 403}
 
 MATRIX = {
     ("pages.account.sign_in", "GET"): OPEN,
@@ -51,6 +53,9 @@ MATRIX = {
     ("pages.practitioners.new_clinic_credential", "POST"): EDIT,
     ("pages.practitioners.edit_credential", "GET"): EDIT,
     ("pages.practitioners.edit_credential", "POST"): EDIT,
+    ("pages.practitioners.renew_credential", "GET"): EDIT,
+    ("pages.practitioners.renew_credential", "POST"): EDIT,
+    ("pages.practitioners.credential_history", "GET"): READ,
     ("pages.practitioners.upload", "GET"): EDIT,
     ("pages.practitioners.upload", "POST"): EDIT,
     ("pages.practitioners.document", "GET"): READ,
@@ -63,6 +68,8 @@ MATRIX = {
     ("pages.lots.quarantine", "POST"): EDIT,
     ("pages.lots.dispose", "GET"): EDIT,
     ("pages.lots.dispose", "POST"): EDIT,
+    ("pages.lots.release", "GET"): RELEASE,
+    ("pages.lots.release", "POST"): RELEASE,
     ("pages.lots.new_product", "GET"): EDIT,
     ("pages.lots.new_product", "POST"): EDIT,
     ("pages.procedures.index", "GET"): READ,
@@ -148,7 +155,9 @@ def test_page_tenancy_matrix(app, principal):
         if (rule.endpoint, method) == ("pages.account.sign_out", "POST"):
             continue  # signing out would end the rest of the walk; tested on its own
         expected = MATRIX[(rule.endpoint, method)][principal]
-        url = rule.build(world.ids, append_unknown=False)[1]
+        ids = world.ids if rule.endpoint != "pages.lots.release" \
+            else {**world.ids, "lot_id": world.step_lots["release"]}
+        url = rule.build(ids, append_unknown=False)[1]
         data = None
         if method == "POST":
             data = {"csrf_token": client.csrf_token(

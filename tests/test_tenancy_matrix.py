@@ -33,10 +33,14 @@ REPORT = {**READ, "admin": 403}
 CONTACTS = {**REPORT, "inspector_a": 403}
 # A user's own notices: no one else sees them, administrators included; the importer's token
 # lacks the scope.
+# Lifting a hold: the clinic's own officers alone (they answer for using the lot again).
+RELEASE = {**EDIT, "admin": 403}
 OWN = {"anonymous": 401, "officer_a": "ok", "officer_b": 404, "inspector_a": 404,
        "inspector_other": 404, "importer": 403, "admin": 404}
 OWN_LIST = {**OWN, "officer_b": "hidden", "inspector_a": "hidden", "inspector_other": "hidden",
             "admin": "hidden"}
+# Whoever holds a report's PDF may check it, as on the /verify page.
+ANYONE = dict.fromkeys(PRINCIPALS, "ok")
 
 MATRIX = {
     ("clinics.Clinics", "GET"): LIST,
@@ -54,6 +58,8 @@ MATRIX = {
     ("credentials.Credentials", "POST"): CREATE,
     ("credentials.CredentialById", "GET"): READ,
     ("credentials.CredentialById", "PATCH"): EDIT,
+    ("credentials.CredentialPeriods", "GET"): READ,
+    ("credentials.CredentialRenewals", "POST"): EDIT,
     ("credentials.CredentialDocument", "GET"): READ,
     ("credentials.CredentialDocument", "PUT"): EDIT,
     ("manufacturers.Manufacturers", "GET"): CATALOGUE,
@@ -68,6 +74,8 @@ MATRIX = {
     ("lots.OpenLot", "POST"): EDIT,
     ("lots.QuarantineLot", "POST"): EDIT,
     ("lots.DisposeLot", "POST"): EDIT,
+    ("lots.LotHolds", "GET"): READ,
+    ("lots.ReleaseHold", "POST"): RELEASE,
     ("clients.Clients", "GET"): LIST,
     ("clients.Clients", "POST"): CREATE,
     ("clients.ClientById", "GET"): READ,
@@ -97,6 +105,7 @@ MATRIX = {
     ("import_runs.RejectedRows", "GET"): IMPORTS,
     ("reminders.Reminders", "GET"): OWN_LIST,
     ("reminders.DismissReminder", "POST"): OWN,
+    ("report_verification.ReportVerification", "POST"): ANYONE,
 }
 # Which record of the world a list must show to count as "ok" (None: any row at all).
 LISTED = {
@@ -123,7 +132,7 @@ def api_routes(app):
 
 def ids_for(endpoint, world):
     step = {"lots.OpenLot": "open", "lots.QuarantineLot": "quarantine",
-            "lots.DisposeLot": "dispose"}.get(endpoint)
+            "lots.DisposeLot": "dispose", "lots.ReleaseHold": "release"}.get(endpoint)
     return {**world.ids, "lot_id": world.step_lots[step]} if step else world.ids
 
 
@@ -151,6 +160,11 @@ def request_for(endpoint, method, world):
         ("lots.OpenLot", "POST"): {"effective_on": "2025-02-01"},
         ("lots.QuarantineLot", "POST"): {"reason": "Suspected contamination."},
         ("lots.DisposeLot", "POST"): {"reason": "Expired."},
+        ("lots.ReleaseHold", "POST"): {"grounds": "quarantine_resolved",
+                                       "evidence": "The bottle was clear when checked.",
+                                       "reason": "False alarm."},
+        ("credentials.CredentialRenewals", "POST"): {"issued_on": "2030-06-01",
+                                                     "expires_on": "2032-06-01"},
         ("clients.Clients", "POST"): {"clinic_id": clinic, "reference": "NEW-CLIENT"},
         ("clients.ClientById", "PATCH"): {"initials": "AB", "reason": "typo"},
         ("procedures.Procedures", "POST"): {
@@ -169,7 +183,8 @@ def request_for(endpoint, method, world):
         ("inspections.CorrectiveActionById", "PATCH"): {
             "status": "done", "completed_on": "2025-09-10", "reason": "container replaced"},
     }
-    if (endpoint, method) == ("credentials.CredentialDocument", "PUT"):
+    if (endpoint, method) in (("credentials.CredentialDocument", "PUT"),
+                              ("report_verification.ReportVerification", "POST")):
         return {"data": {"file": (io.BytesIO(PDF), "licence.pdf")},
                 "content_type": "multipart/form-data"}
     body = bodies.get((endpoint, method))

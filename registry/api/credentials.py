@@ -21,7 +21,7 @@ from registry.auth.tenancy import (
 from registry.models import Affiliation, Credential, Practitioner
 from registry.models.credentials import CREDENTIAL_KINDS
 from registry.schemas.common import BaseSchema, QuerySchema, RecordId, choice
-from registry.schemas.practitioners import CredentialSchema
+from registry.schemas.practitioners import CredentialSchema, RenewalSchema
 from registry.services import documents, practitioners
 from registry.services.records import InvalidInput
 
@@ -100,7 +100,8 @@ class CredentialById(MethodView):
     @blp.arguments(CredentialUpdateSchema(partial=True))
     @blp.response(200, CredentialOutSchema)
     def patch(self, data, credential_id):
-        """Correct or renew a credential; a reason is required."""
+        """Correct the credential's current period; a reason is required, and the version it
+        replaces is kept. A renewal is a new period: POST to /renewals."""
         principal = require_reader()
         credential = get_or_404(Credential, credential_id, principal)
         chain = _editable(principal, credential)
@@ -112,6 +113,56 @@ class CredentialById(MethodView):
             return credential
 
         return saved(update)
+
+
+class PeriodSchema(BaseSchema):
+    id = fields.Integer()
+    replaces_id = fields.Integer(allow_none=True, metadata={
+        "description": "The version this one corrects (or revokes, or adds a document to)."})
+    action = fields.String(metadata={"description": "record, renew, correct, revoke, document"})
+    number = fields.String(allow_none=True)
+    issuer = fields.String()
+    state = fields.String(allow_none=True)
+    issued_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    revoked_on = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+    recorded_by = fields.String()
+    current = fields.Boolean(metadata={"description": "Not replaced by a later version."})
+
+
+@blp.route("/<int:credential_id>/periods")
+class CredentialPeriods(MethodView):
+    @blp.response(200, PeriodSchema(many=True))
+    def get(self, credential_id):
+        """Every version of every validity period, oldest first: renewals add periods,
+        corrections add versions; nothing recorded is changed."""
+        credential = get_or_404(Credential, credential_id, require_reader())
+        versions = practitioners.periods(credential)
+        replaced = {v.replaces_id for v in versions if v.replaces_id}
+        for version in versions:
+            version.current = version.id not in replaced
+        return versions
+
+
+@blp.route("/<int:credential_id>/renewals")
+class CredentialRenewals(MethodView):
+    @blp.arguments(RenewalSchema)
+    @blp.response(201, PeriodSchema)
+    def post(self, data, credential_id):
+        """Renew: a new validity period after the current one, which stays as recorded."""
+        principal = require_reader()
+        credential = get_or_404(Credential, credential_id, principal)
+        chain = _editable(principal, credential)
+
+        def renew():
+            period = practitioners.renew_credential(credential, RenewalSchema().dump(data),
+                                                    principal.actor, clinic_id=chain)
+            period.current = True
+            return period
+
+        return saved(renew)
 
 
 @blp.route("/<int:credential_id>/document")

@@ -65,9 +65,17 @@ class EditCredentialForm(Form):
     expires_on = _date("Expires on", description="Leave blank if it does not expire.")
     revoked_on = _date("Revoked on", description="Only if the issuer revoked it.")
     notes = TextAreaField("Notes")
-    reason = TextAreaField("Reason for the change",
-                           validators=[InputRequired("Say why the credential changes.")],
-                           description="Kept in the clinic's audit trail.")
+    reason = TextAreaField("Reason for the correction",
+                           validators=[InputRequired("Say why the record was wrong.")],
+                           description="Kept with the correction: it changes what the registry "
+                                       "says about past dates.")
+
+
+class RenewalForm(Form):
+    issued_on = DateField("Renewed on", validators=[InputRequired("Enter the day it was renewed.")])
+    expires_on = _date("Expires on", description="Leave blank if it does not expire.")
+    number = StringField("New number", description="Only if the renewal changed it.")
+    reason = TextAreaField("Note", description="For example the renewal receipt's number.")
 
 
 class CertificateForm(Form):

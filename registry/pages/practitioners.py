@@ -30,6 +30,7 @@ from registry.pages.practitioner_forms import (
     EditPractitionerForm,
     NewCredentialForm,
     NewPractitionerForm,
+    RenewalForm,
     kind_label,
 )
 from registry.services import documents, practitioners
@@ -231,10 +232,40 @@ def edit_credential(clinic_id, credential_id):
                                                reason=form.reason.data, clinic_id=clinic.id)
 
     if form.save(change) is not None:
-        flash(f"The {KIND_LABELS.get(credential.kind, 'credential')} is saved.")
+        flash(f"The correction of the {KIND_LABELS.get(credential.kind, 'credential')} is "
+              "saved; the version it corrects is kept in its history.")
         return redirect(_holder_page(clinic, credential))
     return render_form("practitioners/edit_credential.html", form, clinic=clinic,
                        credential=credential)
+
+
+@bp.route("/<int:clinic_id>/credentials/<int:credential_id>/renew", methods=["GET", "POST"])
+def renew_credential(clinic_id, credential_id):
+    """A new validity period; the earlier one stays as it was recorded."""
+    principal, clinic = clinic_to_edit(clinic_id)
+    credential = _credential(clinic, credential_id)
+    _changeable(principal, clinic, credential.practitioner_id)
+    form = RenewalForm()
+    renewed = form.save(lambda: practitioners.renew_credential(
+        credential, form.values(), principal.actor, clinic_id=clinic.id))
+    if renewed is not None:
+        flash(f"The {KIND_LABELS.get(credential.kind, 'credential')} is renewed until "
+              f"{renewed.expires_on.isoformat() if renewed.expires_on else 'further notice'}."
+              " The earlier period is kept as it was.")
+        return redirect(_holder_page(clinic, credential))
+    return render_form("practitioners/renew_credential.html", form, clinic=clinic,
+                       credential=credential)
+
+
+@bp.get("/<int:clinic_id>/credentials/<int:credential_id>/history")
+def credential_history(clinic_id, credential_id):
+    """Every period and every correction of a credential, as recorded."""
+    _principal, clinic = clinic_to_read(clinic_id)
+    credential = _credential(clinic, credential_id)
+    versions = practitioners.periods(credential)
+    replaced = {v.replaces_id: v for v in versions if v.replaces_id}
+    return render_template("practitioners/credential_history.html", clinic=clinic,
+                           credential=credential, versions=versions, replaced=replaced)
 
 
 @bp.route("/<int:clinic_id>/credentials/<int:credential_id>/document", methods=["GET", "POST"])

@@ -13,9 +13,9 @@ from registry.services.audit import Actor
 
 def open_holds(lot: PigmentLot) -> list[LotHold]:
     """The lot's holds that no release has lifted, oldest first."""
-    return list(LotHold.select().join(HoldRelease, on=(HoldRelease.hold == LotHold.id),
-                                      join_type="LEFT OUTER")
-                .where((LotHold.lot == lot.id) & HoldRelease.id.is_null())
+    return list(LotHold.select()
+                .where((LotHold.lot == lot.id)
+                       & LotHold.id.not_in(HoldRelease.select(HoldRelease.hold)))
                 .order_by(LotHold.starts_on, LotHold.id))
 
 

@@ -43,7 +43,7 @@ def match_all(actor: Actor, recall_ids=None) -> list[RecallMatch]:
     for recall in query:
         for product in recalled_products(recall, products):
             for lot, rule, text in recalled_lots(recall, product):
-                match = _record(recall, lot, rule, text, actor)
+                match = record_match(recall, lot, rule, text, actor)
                 if match is not None:
                     made.append(match)
     return made
@@ -92,7 +92,7 @@ def _around(text: str, start: int, end: int) -> str:
     return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
 
 
-def _record(recall: Recall, lot: PigmentLot, rule: str, text: str, actor: Actor):
+def record_match(recall: Recall, lot: PigmentLot, rule: str, text: str, actor: Actor):
     """Match and hold the lot, whatever its state: a lot used up or disposed of still has
     clients treated with it while the recall stood."""
     if RecallMatch.select().where((RecallMatch.recall == recall.id)
