@@ -221,11 +221,13 @@ def rules_check(path):
 @click.argument("clinic")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Evaluate as of this date (default: today).")
+@click.option("--known-on", "known_on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="As the registry would have said it on this day (default: as known now).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--problems", is_flag=True, help="Text: list only items that need attention.")
 @with_appcontext
-def checklist_command(clinic, as_of, output, problems):
+def checklist_command(clinic, as_of, known_on, output, problems):
     """Print a clinic's checklist (CLINIC is its id or exact name)."""
     import json
 
@@ -239,7 +241,7 @@ def checklist_command(clinic, as_of, output, problems):
                                    else (Clinic.name == clinic))
         if found is None:
             raise click.ClickException(f"no clinic {clinic!r}")
-        result = compliance.checklist(found.id, day)
+        result = compliance.checklist(found.id, day, known_on.date() if known_on else None)
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
         return

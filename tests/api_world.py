@@ -63,6 +63,8 @@ class World:
     ids: dict = field(default_factory=dict)
     # Lots of clinic A waiting for each step of their life, so no step depends on another.
     step_lots: dict = field(default_factory=dict)
+    # A credential of clinic A's practitioner kept for the renewal routes.
+    renewable: int | None = None
 
 
 def build_world() -> World:
@@ -89,6 +91,9 @@ def build_world() -> World:
                        for step in ("open", "quarantine", "dispose", "release")}
     held = make_lot_on_hold(clinic_a, world.step_lots["release"])
     world.ids["hold_id"] = held.id
+    # A credential to renew, so the licence keeps its document for the routes that read it.
+    world.renewable = Credential.get((Credential.practitioner == world.ids["practitioner_id"])
+                                     & (Credential.kind == "first_aid_cpr")).id
     world.ids["reminder_id"] = Reminder.create(
         kind="credential_expiry", entity="credential", entity_id=world.ids["credential_id"],
         stage=30, due_on=date(2030, 12, 31), user=users["officer_a"], clinic=clinic_a,

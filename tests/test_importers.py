@@ -218,7 +218,7 @@ def test_the_scalpaink_recall_quarantines_the_demo_lot_and_fails_the_checklist(a
     assert "1 new match" in outcome.message
 
     lot = PigmentLot.get_by_id(lot.id)
-    assert lot.status == "quarantined"
+    assert lot.status == "recalled"
     match = RecallMatch.get(RecallMatch.lot == lot.id)
     assert match.rule == "all lots" and "All lots" in match.matched_text
     assert "Scalp Aesthetics" in match.matched_text
@@ -247,7 +247,7 @@ def test_lot_codes_in_the_code_info_match_only_those_lots(app, http):
         code_info="Lot SS264, SS258 EXP 2020")])))
     run(app, "recalls")
     assert [m.lot_id for m in RecallMatch.select()] == [hit.id]
-    assert PigmentLot.get_by_id(hit.id).status == "quarantined"
+    assert PigmentLot.get_by_id(hit.id).status == "recalled"
     assert PigmentLot.get_by_id(miss.id).status == "received"
     assert "lot code: Lot SS264" in RecallMatch.get().matched_text
 

@@ -204,28 +204,48 @@ def test_add_a_clinic_credential(world, officer):
     assert "Establishment licence EST-9 OR" in text_of(page)
 
 
-def test_edit_a_credential_needs_a_reason(world, officer):
+def test_correcting_a_credential_needs_a_reason_and_keeps_the_version_it_replaces(world,
+                                                                                   officer):
     cid = world.ids["credential_id"]
     form_url = url(world, f"credentials/{cid}/edit")
     response = officer.submit(form_url, {"number": "OR-1", "issued_on": "2020-01-01",
                                          "expires_on": "2030-12-31", "reason": ""})
     assert response.status_code == 422
-    assert error_for(response, "reason") == "Say why the credential changes."
+    assert error_for(response, "reason") == "Say why the record was wrong."
     response = officer.submit(form_url, {"number": "OR-1", "issued_on": "2020-01-01",
-                                         "expires_on": "2019-12-31", "reason": "Renewed."})
+                                         "expires_on": "2019-12-31", "reason": "Typo."})
     assert response.status_code == 422
     assert error_for(response, "expires_on") == "Expires before it was issued."
     assert Credential.get_by_id(cid).number is None
 
     response = officer.submit(form_url, {"number": "OR-1", "issued_on": "2020-01-01",
-                                         "expires_on": "2032-12-31", "reason": "Renewed."})
+                                         "expires_on": "2032-12-31",
+                                         "reason": "The number was left out."})
     assert response.status_code == 302
     credential = Credential.get_by_id(cid)
     assert (credential.number, credential.expires_on) == ("OR-1", date(2032, 12, 31))
     event = AuditEvent.get((AuditEvent.entity == "credential") & (AuditEvent.entity_id == str(cid))
-                           & (AuditEvent.action == "update"))
-    assert event.reason == "Renewed."
+                           & (AuditEvent.action == "correct"))
+    assert event.reason == "The number was left out."
     assert "Practitioner licence OR-1" in text_of(officer.get(url(world, "practitioners")))
+    history = text_of(officer.get(url(world, f"credentials/{cid}/history")))
+    assert "Correction" in history and "The number was left out." in history
+    assert "Replaced by the correction of" in history
+
+
+def test_renewing_a_credential_adds_a_period_and_keeps_the_old_one(world, officer):
+    cid = world.ids["credential_id"]
+    form_url = url(world, f"credentials/{cid}/renew")
+    refused = officer.submit(form_url, {"issued_on": "2019-01-01", "expires_on": "2021-01-01"})
+    assert refused.status_code == 422
+    assert "A renewal starts after the current period" in error_for(refused, "issued_on")
+    done = officer.submit(form_url, {"issued_on": "2030-11-01", "expires_on": "2034-12-31",
+                                     "number": "OR-2"}, follow_redirects=True)
+    assert "is renewed until 2034-12-31" in text_of(done)
+    credential = Credential.get_by_id(cid)
+    assert (credential.number, credential.issued_on) == ("OR-2", date(2030, 11, 1))
+    history = text_of(officer.get(url(world, f"credentials/{cid}/history")))
+    assert "Renewal" in history and "2030-12-31" in history and "2034-12-31" in history
 
 
 def test_upload_and_download_a_certificate(world, officer):

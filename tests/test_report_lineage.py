@@ -250,3 +250,29 @@ def test_the_cli_issues_a_report_as_known_on_a_day(app, world, tmp_path):
     report = IssuedReport.get()
     assert report.known_on.isoformat() == known_on and report.code in result.output
     assert f"as known on {known_on}" in _text(out.read_bytes())
+
+
+def test_a_report_stored_meanwhile_is_not_superseded_behind_its_back(app, world, monkeypatch):
+    first = _issue(world.clinic_a)
+    _correct_licence(world)
+    render, raced = issuing._render, []
+
+    def racing(gathered, code, issued_at):
+        if not raced:
+            # Another request changes a record and stores its report during this render.
+            raced.append(code)
+            clinics.update_clinic(world.clinic_a, {"city": "Bend"}, ACTOR, reason="moved")
+            raced.append(issuing.issue(world.clinic_a, AS_OF, None))
+        return render(gathered, code, issued_at)
+
+    monkeypatch.setattr(issuing, "_render", racing)
+    final = _issue(world.clinic_a)
+    other = raced[1]
+    # This request read its data again, found the other report current, and served it.
+    assert final.report.id == other.report.id and final.reused
+    assert IssuedReport.select().count() == 2
+    step = ReportSupersession.get()
+    assert (step.earlier_id, step.later_id) == (first.report.id, other.report.id)
+    assert {c["entity"] for c in step.changes} >= {"credential", "clinic"}
+    stored = {path.name for path in issuing.reports_directory().glob("*.pdf")}
+    assert stored == {first.report.file_name, other.report.file_name}

@@ -131,6 +131,8 @@ def api_routes(app):
 
 
 def ids_for(endpoint, world):
+    if endpoint == "credentials.CredentialRenewals":
+        return {**world.ids, "credential_id": world.renewable}
     step = {"lots.OpenLot": "open", "lots.QuarantineLot": "quarantine",
             "lots.DisposeLot": "dispose", "lots.ReleaseHold": "release"}.get(endpoint)
     return {**world.ids, "lot_id": world.step_lots[step]} if step else world.ids

@@ -100,7 +100,7 @@ class RecallSource(OpenFdaSource):
         if not matches:
             return "no lot matched"
         lots = len({m.lot_id for m in matches})
-        return f"{len(matches)} new match(es), {lots} lot(s) quarantined or flagged"
+        return f"{len(matches)} new match(es), {lots} lot(s) held"
 
 
 def _load_file(path):

@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from marshmallow import fields
 
 from registry.api.access import readers_only, refuse, require_reader
@@ -32,6 +32,9 @@ class ClinicUpdateSchema(ClinicSchema):
 
 class AsOfSchema(QuerySchema):
     as_of = fields.Date(load_default=None)
+    known_on = fields.Date(load_default=None, metadata={
+        "description": "As the registry would have said it at the end of this day (not a "
+                       "later day than today); everything on record now when left out."})
 
 
 class ChecklistSchema(BaseSchema):
@@ -40,6 +43,7 @@ class ChecklistSchema(BaseSchema):
 
     clinic = fields.Dict()
     as_of = fields.String()
+    known_on = fields.String(allow_none=True)
     overall = fields.String()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     packs = fields.List(fields.Dict())
@@ -102,10 +106,15 @@ class ClinicChecklist(MethodView):
     @blp.arguments(AsOfSchema, location="query")
     @blp.response(200, ChecklistSchema)
     def get(self, query, clinic_id):
-        """The clinic's checklist as of a date (today by default)."""
+        """The clinic's checklist as of a date (today by default), as known now or on a
+        past day."""
         principal = require_reader()
         day: date = query.get("as_of") or today()
+        known_on = query.get("known_on")
+        if known_on is not None and known_on > today():
+            abort(422, message="Invalid input.",
+                  errors={"query": {"known_on": ["Not a day to come."]}})
         with read_snapshot():
             clinic = get_or_404(Clinic, clinic_id, principal)
-            return compliance.checklist(clinic.id, day).to_dict()
+            return compliance.checklist(clinic.id, day, known_on).to_dict()
 

@@ -6,9 +6,9 @@ from registry.clock import utcnow
 from registry.db import BaseModel
 from registry.models.clinics import Clinic
 
+# A lot's listed status: the step of its life, or the hold standing over it (see holds.py);
+# kept by services/pigments.refresh_standing from the lot's history and holds.
 LOT_STATUSES = ("received", "in_use", "quarantined", "recalled", "expired", "disposed")
-# A lot in one of these states may not be used in a procedure.
-UNUSABLE_LOT_STATUSES = ("quarantined", "recalled", "expired", "disposed")
 
 
 class Manufacturer(BaseModel):
@@ -61,7 +61,9 @@ class PigmentLot(BaseModel):
 
 
 class LotStatusChange(BaseModel):
-    """The lot's status history: each status with the moment it took effect."""
+    """The steps of the lot's life (received, in use, expired, disposed), each with the day it
+    took effect and when it was recorded. Rows from before holds were kept apart may also say
+    quarantined or recalled; the holds table has those now."""
 
     lot = ForeignKeyField(PigmentLot, backref="status_changes")
     status = CharField()

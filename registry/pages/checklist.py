@@ -22,12 +22,13 @@ class AsOfForm(QueryForm):
                                         + [(s, s.replace("_", " ").capitalize())
                                            for s in STATUSES]),
                          default="")
-
-
-class ReportForm(AsOfForm):
     known_on = DateField("As known on", validators=[Optional()],
                          description="Only what the registry had on record by the end of this "
                                      "day; leave it empty for everything on record now.")
+
+
+class ReportForm(AsOfForm):
+    pass
 
 
 @bp.get("/<int:clinic_id>/checklist")
@@ -38,7 +39,11 @@ def show(clinic_id):
     day = (form.as_of.data if valid else None) or today()
     if valid:
         form.as_of.data = day
-    checklist = compliance.checklist(clinic.id, day)
+    known_on = form.known_on.data if valid else None
+    if known_on and known_on > today():
+        form.known_on.errors = [*form.known_on.errors, "Not a day to come."]
+        known_on, valid = None, False
+    checklist = compliance.checklist(clinic.id, day, known_on)
     items = [item.to_dict() for item in checklist.items]
     shown = [i for i in items if not form.status.data or i["status"] == form.status.data]
     order = {"fail": 0, "warning": 1, "needs_evidence": 2, "pass": 3, "not_applicable": 4}

@@ -103,17 +103,27 @@ def _issue_once(clinic, as_of, known_on, user, now) -> Issued | None:
     digest = hashlib.sha256(pdf).hexdigest()
     name = f"{digest}.pdf"
     _write(reports_directory() / name, pdf)
+    row = _store(clinic, as_of, known_on, standing, dict(
+        data_state=state, current_at=now, events_seen=seen, code=code, sha256=digest,
+        file_name=name, size=len(pdf), signed=signed, issued_at=issued_at, issued_by=user))
+    if row is None:
+        # Its lineage is out of date: the file was never issued.
+        (reports_directory() / name).unlink(missing_ok=True)
+        return None
+    return Issued(row, stored_file(row), reused=False)
+
+
+def _store(clinic, as_of, known_on, standing, values) -> IssuedReport | None:
+    """The new report's row, superseding the reports that stood when its data was read; None
+    if the reports that stand for the clinic and dates have changed since."""
     with write_transaction():
         _lock_dates(clinic, as_of, known_on)
         if [r.id for r in lineage.current_reports(clinic, as_of, known_on)] \
                 != [r.id for r in standing]:
             return None
-        row = IssuedReport.create(
-            clinic=clinic, as_of=as_of, known_on=known_on, data_state=state, current_at=now,
-            events_seen=seen, code=code, sha256=digest, file_name=name, size=len(pdf),
-            signed=signed, issued_at=issued_at, issued_by=user)
+        row = IssuedReport.create(clinic=clinic, as_of=as_of, known_on=known_on, **values)
         lineage.supersede(clinic, standing, row)
-    return Issued(row, stored_file(row), reused=False)
+    return row
 
 
 def _render(gathered: dict, code: str, issued_at) -> tuple[bytes, bool]:

@@ -29,13 +29,11 @@ NOT_PRINTED = ("client", "user_account", "membership", "api_token", "session_rec
 CORRECTION = "correct"
 # What a new version or check records, in words.
 ACTION_WORDS = {"correct": "a correction", "renew": "a renewal", "revoke": "a revocation",
-                "record": "a first period", "verify": "a verification", "status": "a status",
+                "record": "a first period", "verify": "a verification", "status": "a status change",
                 "document": "a document"}
 # Records only ever added (versions, checks, holds, links): each event is one new row.
 APPEND_ONLY = ("credential_period", "credential_verification", "lot_status_change", "lot_hold",
                "hold_release", "procedure_lot", "reaction_lot", "recall_match")
-# A practitioner's credentials may be audited on another clinic's chain.
-CREDENTIAL_ENTITIES = ("credential", "credential_period")
 
 
 @dataclass(frozen=True)
@@ -81,6 +79,7 @@ def replaces(report: IssuedReport | None) -> dict | None:
 
 
 def superseded_by(report: IssuedReport) -> ReportSupersession | None:
+    """The record of the report that replaced this one, with that report joined."""
     return (ReportSupersession.select(ReportSupersession, IssuedReport)
             .join(IssuedReport, on=ReportSupersession.later == IssuedReport.id)
             .where(ReportSupersession.earlier == report).first())
@@ -122,18 +121,19 @@ def changes_between(clinic: Clinic, earlier: IssuedReport, later: IssuedReport) 
 
 
 def _events(clinic: Clinic, earlier: IssuedReport, later: IssuedReport):
-    # Events of one chain are seen in the order they were appended. Should a long write on
-    # another chain commit after a report's reads, its event falls before that report's
-    # mark and is not listed; the data state still differs.
+    # Ids order the events by when they were appended. A write that committed after a
+    # report's reads with an id below its mark (a long transaction on another chain) is
+    # left out of the list; the data states still differ. Reports issued before lineage was
+    # kept have no mark: their issue time stands in.
     if earlier.events_seen is not None:
         after = AuditEvent.id > earlier.events_seen
     else:
         after = AuditEvent.occurred_at > earlier.issued_at
-    window = after & (AuditEvent.id <= later.events_seen) if later.events_seen is not None \
-        else after
+    window = after & (AuditEvent.id <= later.events_seen)
     on_chain = (AuditEvent.chain == chain_for(clinic.id)) \
         & AuditEvent.entity.not_in(NOT_PRINTED)
-    credentials = _credential_ids(clinic)
+    # A practitioner's credentials may be audited on another clinic's chain, or the global one.
+    credentials = _clinic_credentials(clinic)
     periods = CredentialPeriod.select(CredentialPeriod.id.cast("text")).where(
         CredentialPeriod.credential.in_(Credential.select(Credential.id).where(credentials)))
     held = (((AuditEvent.entity == "credential")
@@ -146,7 +146,7 @@ def _events(clinic: Clinic, earlier: IssuedReport, later: IssuedReport):
             .order_by(first, AuditEvent.id))
 
 
-def _credential_ids(clinic: Clinic):
+def _clinic_credentials(clinic: Clinic):
     """A condition on Credential: held by the clinic or by anyone who ever worked there."""
     staff = Affiliation.select(Affiliation.practitioner).where(Affiliation.clinic == clinic)
     return (Credential.clinic == clinic) | Credential.practitioner.in_(staff)

@@ -40,9 +40,12 @@ def quarantine(lot: PigmentLot, data: dict, actor: Actor) -> LotHold:
         raise records.InvalidInput({"effective_on": ["A hold starts today or earlier."]})
     if day < lot.received_on:
         raise records.InvalidInput({"effective_on": ["Before the lot was received."]})
-    if lot.status == "disposed":
-        raise records.InvalidInput({"status": [f"Lot {lot.lot_number} is disposed of."]})
-    return place(lot, "quarantine", day, values["reason"], actor)
+    with write_transaction():
+        if "quarantine" not in pigments.steps(pigments.lot_facts(lot)):
+            raise records.InvalidInput({"status": [
+                f"Lot {lot.lot_number} is {lot.status.replace('_', ' ')}: it cannot be "
+                "quarantined."]})
+        return place(lot, "quarantine", day, values["reason"], actor)
 
 
 def release(lot: PigmentLot, hold_id, data: dict, actor: Actor) -> HoldRelease:

@@ -7,12 +7,14 @@ import pytest
 from pypdf import PdfReader
 
 from registry.clock import today
-from registry.services import accounts, pigments, practitioners, procedures, reactions
+from registry.models import PigmentLot
+from registry.services import accounts, pigments, practitioners, procedures, reactions, recalls
 from tests.api_world import PASSWORD
 from tests.browser.a11y import assert_accessible
 from tests.browser.screenshots import screenshot
 from tests.factories import (
     ACTOR,
+    hold_lot,
     make_client,
     make_clinic,
     make_lot,
@@ -58,9 +60,7 @@ def officer_clinic(app):
     client = make_client(clinic, reference="CL-0042")
     product = make_product(name="Midnight Black")
     recalled = make_lot(clinic, lot_number="RECALLED-7", received_on=today() - timedelta(days=90))
-    pigments.change_lot_status(recalled, {
-        "status": "recalled", "effective_on": (today() - timedelta(days=10)).isoformat(),
-        "reason": "FDA recall", "recall_number": "C-0123-2026"}, ACTOR)
+    hold_lot(recalled, today() - timedelta(days=10), recall_number="C-0123-2026")
     user("officer@clinic.test", "Olive Officer", role="officer", clinic_id=clinic.id)
     return {"clinic": clinic, "practitioner": practitioner, "client": client,
             "product": product}
@@ -299,3 +299,55 @@ def test_an_inspector_sees_a_signal_and_its_chart(live_server, new_page, app):
     assert_accessible(page)
     screenshot(page, "signals-product")
     assert problems == []
+
+
+def test_an_officer_releases_a_recall_hold_only_with_evidence(live_server, new_page, app):
+    """Recall arrives, the lot is held, opening it is refused naming the recall, and once the
+    recall is terminated the officer releases the hold with the evidence."""
+    clinic = make_clinic(state="OR", name="Cascade Brows")
+    lot = make_lot(clinic, lot_number="HB-301", received_on=today() - timedelta(days=60))
+    user("holds@clinic.test", "Hana Holds", role="officer", clinic_id=clinic.id)
+    recall = recalls.create_recall({
+        "recall_number": "F-0321-2026", "recalling_firm": "Test Inks LLC",
+        "product_description": "Tattoo ink", "status": "Ongoing",
+        "recall_initiation_date": (today() - timedelta(days=20)).isoformat()}, ACTOR)
+    recalls.record_match(recall, lot, "lot code", "HB-301", ACTOR)
+
+    page = new_page()
+    sign_in(page, live_server, "holds@clinic.test")
+    page.get_by_role("navigation", name="Clinic").get_by_role("link", name="Pigment lots").click()
+    row = page.get_by_role("row", name=re.compile("HB-301"))
+    assert "recalled" in row.inner_text()
+    assert row.get_by_role("button", name=re.compile("Mark opened")).count() == 0
+    row.get_by_role("link", name="HB-301", exact=True).click()
+    page.get_by_role("heading", name="Holds").wait_for()
+    assert_accessible(page)
+    assert "F-0321-2026" in page.locator("main").inner_text()
+    screenshot(page, "officer-lot-held")
+
+    # A step the page does not offer is refused all the same, naming the recall.
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    refused = page.request.post(f"{live_server}/clinics/{clinic.id}/lots/{lot.id}/open",
+                                form={"csrf_token": token}, max_redirects=0)
+    assert refused.status == 302
+    page.goto(f"{live_server}/clinics/{clinic.id}/lots/{lot.id}")
+    assert "was not marked opened" in page.locator("main").inner_text()
+    assert "F-0321-2026" in page.locator("main").inner_text()
+
+    # FDA terminates the recall; the officer releases the hold with the evidence.
+    page.get_by_role("link", name=re.compile("Release the hold")).click()
+    assert_accessible(page)
+    choose(field(page, "Grounds"), "The recall was terminated")
+    field(page, "Evidence").fill("FDA enforcement report shows F-0321-2026 terminated.")
+    page.get_by_role("button", name="Release hold").click()
+    field(page, "Reason").wait_for()
+    assert "Say why the lot may be used" in page.locator("main").inner_text()
+    field(page, "Reason").fill("Recall terminated; the lot is usable again.")
+    page.get_by_role("button", name="Release hold").click()
+    page.get_by_text("is released", exact=False).first.wait_for()
+    holds_part = page.locator("section", has=page.get_by_role("heading", name="Holds"))
+    assert "Recall terminated; the lot is usable again." in holds_part.inner_text()
+    assert "holds@clinic.test" in holds_part.inner_text()
+    assert_accessible(page)
+    screenshot(page, "officer-hold-released")
+    assert PigmentLot.get_by_id(lot.id).status == "received"
