@@ -126,3 +126,28 @@ def test_as_known_on_a_day_reproduces_what_the_registry_said_that_day(app):
     assert snapshot(clinic.id, dates, known_on) == then
     checklist = compliance.checklist(clinic.id, dates[0], known_on).to_dict()
     assert checklist["known_on"] == known_on.isoformat()
+
+
+def test_a_renewal_leaves_the_audit_report_for_an_earlier_date_as_issued(app):
+    from registry.models import Clinic, ReportSupersession
+    from registry.reports import content, issuing
+
+    clinic, licence = licensed_clinic(date(2024, 1, 1), date(2025, 1, 1))
+    practitioners.record_verification(licence, "verified", "Oregon licence roster", ACTOR)
+    earlier = date(2024, 6, 1)
+    clinic = Clinic.get_by_id(clinic.id)
+    before = content.gather(clinic, earlier)
+    first = issuing.issue(clinic, earlier, None)
+    # Recorded on the clinic's own audit chain, as the clinic's pages do.
+    practitioners.renew_credential(Credential.get_by_id(licence.id),
+                                   {"issued_on": "2024-12-15", "expires_on": "2026-12-15"},
+                                   ACTOR, clinic_id=clinic.id)
+    practitioners.record_verification(Credential.get_by_id(licence.id), "not_found",
+                                      "Oregon licence roster", ACTOR, clinic_id=clinic.id)
+    after = content.gather(clinic, earlier)
+    assert after["practitioners"] == before["practitioners"]
+    assert after["checklist"]["items"] == before["checklist"]["items"]
+    again = issuing.issue(clinic, earlier, None)
+    assert again.reused and again.report.id == first.report.id
+    assert ReportSupersession.select().count() == 0
+    assert issuing.verify(again.path.read_bytes()).status == issuing.GENUINE

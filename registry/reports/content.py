@@ -15,6 +15,7 @@ from registry.models import (
     CorrectiveAction,
     Credential,
     CredentialPeriod,
+    CredentialVerification,
     Finding,
     Inspection,
     Manufacturer,
@@ -30,10 +31,10 @@ from registry.models import (
 from registry.models.credentials import KIND_LABELS
 from registry.models.reactions import SERIOUS_OUTCOMES
 from registry.rules.facts import load_clinics
-from registry.rules.knowledge import Knowledge
+from registry.rules.knowledge import Knowledge, end_of
 from registry.services import charts, compliance, signals
 from registry.services.audit import chain_for
-from registry.services.practitioners import PERIOD_FIELDS
+from registry.services.practitioners import PERIOD_FIELDS, period_on
 from registry.services.reporting_clock import (
     OVERDUE,
     REPORTED,
@@ -143,37 +144,48 @@ def _credential(credential: Credential, as_of: date) -> dict:
 
 
 def _credentials(holders, as_of: date, knowledge: Knowledge) -> list[Credential]:
-    """The credentials the condition selects that were issued by the date, by kind and date."""
+    """The credentials the condition selects, each as its period in force on the date stood
+    on record (a later renewal or check leaves an earlier date's report as it was); those
+    with no period issued by then are left out. By kind and date."""
     held = _kept(Credential.select().where(holders), knowledge)
-    if not knowledge.everything:
-        _as_recorded(held, knowledge)
-    held = [c for c in held if c.issued_on is None or c.issued_on <= as_of]
-    return sorted(held, key=lambda c: (c.kind, c.issued_on is not None, _by_day(c.issued_on),
-                                       c.id))
-
-
-def _as_recorded(credentials: list[Credential], knowledge: Knowledge) -> None:
-    """Each credential's dates and standing from its current period version as recorded by
-    the day. Versions carry their own recorded time, so this holds whichever audit chain
-    recorded them (a practitioner's credential may be audited on another clinic's)."""
+    ids = [c.id for c in held] or [0]
     versions = defaultdict(list)
-    for version in (CredentialPeriod.select()
-                    .where(CredentialPeriod.credential.in_([c.id for c in credentials] or [0])
-                           & (CredentialPeriod.recorded_at < knowledge.until))
+    for version in (CredentialPeriod.select().where(CredentialPeriod.credential.in_(ids))
                     .order_by(CredentialPeriod.id)):
-        versions[version.credential_id].append(version)
-    for credential in credentials:
-        current = _current_version(versions[credential.id])
-        if current is not None:
-            for name in PERIOD_FIELDS:
-                credential.__data__[name] = getattr(current, name)
+        if knowledge.recorded(version.recorded_at):
+            versions[version.credential_id].append(version)
+    until = end_of(as_of) if knowledge.until is None else min(end_of(as_of), knowledge.until)
+    checks = {}
+    for check in (CredentialVerification.select()
+                  .where(CredentialVerification.credential.in_(ids)
+                         & (CredentialVerification.checked_at < until))
+                  .order_by(CredentialVerification.checked_at, CredentialVerification.id)):
+        checks[check.credential_id] = check
+    shown = []
+    for credential in held:
+        period = period_on(versions[credential.id], as_of)
+        if period is None:
+            continue
+        for name in PERIOD_FIELDS:
+            credential.__data__[name] = getattr(period, name)
+        check = checks.get(credential.id)
+        if check is not None and check.checked_at >= _root(versions[credential.id], period):
+            credential.__data__.update(verification_state=check.state,
+                                       verification_source=check.source,
+                                       verified_at=check.checked_at)
+        else:
+            credential.__data__["verified_at"] = None
+        shown.append(credential)
+    return sorted(shown, key=lambda c: (c.kind, c.issued_on is not None, _by_day(c.issued_on),
+                                        c.id))
 
 
-def _current_version(versions: list[CredentialPeriod]) -> CredentialPeriod | None:
-    """The latest period's version that no other version replaces."""
-    replaced = {v.replaces_id for v in versions if v.replaces_id}
-    current = [v for v in versions if v.id not in replaced]
-    return max(current, key=lambda v: (v.issued_on or date.min, v.id), default=None)
+def _root(versions: list[CredentialPeriod], period: CredentialPeriod):
+    """When the period was first recorded: checks before it were of an earlier period."""
+    by_id = {v.id: v for v in versions}
+    while period.replaces_id in by_id:
+        period = by_id[period.replaces_id]
+    return period.recorded_at
 
 
 def _clinic(clinic: Clinic, as_of: date, knowledge: Knowledge) -> dict:

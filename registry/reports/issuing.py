@@ -37,8 +37,12 @@ class Issued:
 
 
 def data_state(report: dict) -> str:
-    """A digest of everything the report prints: any change to the data changes it."""
-    canonical = json.dumps(report, sort_keys=True, separators=(",", ":"), default=str)
+    """A digest of everything the report says about the clinic: any change to that data
+    changes it. The audit chain's head is left out: it moves with every change to any of the
+    clinic's records, including those that leave this date's report as it was (a renewal
+    after the date), and a report stays true to the head printed when it was issued."""
+    said = {name: value for name, value in report.items() if name != "audit_head"}
+    canonical = json.dumps(said, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

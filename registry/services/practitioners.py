@@ -67,9 +67,15 @@ def periods(credential: Credential) -> list[CredentialPeriod]:
 
 def current_version(credential: Credential) -> CredentialPeriod | None:
     """The current version of the credential's latest period."""
-    versions = periods(credential)
+    return period_on(periods(credential), None)
+
+
+def period_on(versions: list[CredentialPeriod], day: date | None) -> CredentialPeriod | None:
+    """Of these versions, the current one of the latest period issued by the day (any day
+    when None): versions that a later one replaces are history."""
     replaced = {v.replaces_id for v in versions if v.replaces_id}
-    current = [v for v in versions if v.id not in replaced]
+    current = [v for v in versions if v.id not in replaced
+               and (day is None or v.issued_on is None or v.issued_on <= day)]
     return max(current, key=lambda v: (v.issued_on or date.min, v.id), default=None)
 
 
