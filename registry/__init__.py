@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         JURISDICTIONS_PATH=str(settings.jurisdictions_path or PROJECT_ROOT / "jurisdictions"),
     )
 
-    from registry import api, cli, db, errors, health, home, logs, pages, security, verify
+    from registry import api, cli, db, errors, health, home, logs, pages, security
     from registry.auth import principal
     from registry.rules.packs import packs_at
 
@@ -41,6 +41,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
-    app.register_blueprint(verify.bp)
     cli.init_app(app)
     return app

@@ -21,6 +21,7 @@ def init_app(app):
         reactions,
         recalls,
         signals,
+        verify,
     )
 
     # One parent, so page endpoints ("pages.lots.index") never clash with the API's.
@@ -29,6 +30,8 @@ def init_app(app):
                    recalls, inspections, inspector, signals, admin):
         parent.register_blueprint(module.bp)
     app.register_blueprint(parent)
+    # Open to anyone, as its own blueprint: "verify.page".
+    app.register_blueprint(verify.bp)
 
     @app.context_processor
     def _layout():

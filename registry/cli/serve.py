@@ -1,4 +1,4 @@
-"""Running the service under gunicorn and announcing when it is healthy."""
+"""`registry serve`: the service under gunicorn, announced once it is healthy."""
 
 import os
 import signal
@@ -6,6 +6,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+import click
+from flask.cli import with_appcontext
 
 from registry import demo
 from registry.db import connection
@@ -28,7 +31,8 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> b
     return False
 
 
-def serve(host: str, port: int, workers: int) -> int:
+def run(host: str, port: int, workers: int) -> int:
+    """Start gunicorn, wait for /healthz, print the sign-ins; return gunicorn's exit code."""
     base = f"http://{host}:{port}"
     command = [
         sys.executable, "-m", "gunicorn", "wsgi:app",
@@ -56,3 +60,13 @@ def serve(host: str, port: int, workers: int) -> int:
     except KeyboardInterrupt:
         process.send_signal(signal.SIGTERM)
         return process.wait()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve(host, port, workers):
+    """Serve with gunicorn; print "ready" once /healthz answers."""
+    sys.exit(run(host, port, workers))
