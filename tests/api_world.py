@@ -65,6 +65,8 @@ class World:
     step_lots: dict = field(default_factory=dict)
     # A credential of clinic A's practitioner kept for the renewal routes.
     renewable: int | None = None
+    # A second possible recall match, for the route that dismisses one.
+    dismiss_review: int | None = None
 
 
 def build_world() -> World:
@@ -91,6 +93,8 @@ def build_world() -> World:
                        for step in ("open", "quarantine", "dispose", "release")}
     held = make_lot_on_hold(clinic_a, world.step_lots["release"])
     world.ids["hold_id"] = held.id
+    world.ids["review_id"], world.dismiss_review = (
+        propose_match(clinic_a, world.ids["recall_id"]).id for _ in range(2))
     # A credential to renew, so the licence keeps its document for the routes that read it.
     world.renewable = Credential.get((Credential.practitioner == world.ids["practitioner_id"])
                                      & (Credential.kind == "first_aid_cpr")).id
@@ -107,6 +111,16 @@ def make_lot_on_hold(clinic, lot_id):
     from registry.services import holds
 
     return holds.quarantine(PigmentLot.get_by_id(lot_id), {"reason": "Cloudy bottle."}, ACTOR)
+
+
+def propose_match(clinic, recall_id):
+    """A possible match of a recall with a new lot of the clinic, awaiting the officer."""
+    from registry.models import Recall
+    from registry.services import recalls
+
+    return recalls.propose(Recall.get_by_id(recall_id), make_lot(clinic), "brand only",
+                           "Brand tattoo inks", "The recall names the brand, not the product: "
+                           "check the product on the bottle.", ACTOR)
 
 
 def records_of(clinic, inspector: User) -> dict:

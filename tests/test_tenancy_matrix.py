@@ -103,6 +103,10 @@ MATRIX = {
     ("import_runs.ImportRuns", "GET"): IMPORTS,
     ("import_runs.ImportRunById", "GET"): IMPORTS,
     ("import_runs.RejectedRows", "GET"): IMPORTS,
+    ("recall_reviews.Reviews", "GET"): LIST,
+    ("recall_reviews.ReviewById", "GET"): READ,
+    ("recall_reviews.ConfirmReview", "POST"): RELEASE,
+    ("recall_reviews.DismissReview", "POST"): RELEASE,
     ("reminders.Reminders", "GET"): OWN_LIST,
     ("reminders.DismissReminder", "POST"): OWN,
     ("report_verification.ReportVerification", "POST"): ANYONE,
@@ -116,6 +120,7 @@ LISTED = {
     "reactions.Reactions": "reaction_id", "recalls.Recalls": "recall_id",
     "inspections.Inspections": "inspection_id", "import_runs.ImportRuns": "run_id",
     "import_runs.RejectedRows": None, "reminders.Reminders": "reminder_id",
+    "recall_reviews.Reviews": "review_id",
 }
 # Routes about the caller's own account, not about any clinic's records.
 OWN_ACCOUNT = {"session.Session", "session.Password"}
@@ -133,6 +138,8 @@ def api_routes(app):
 def ids_for(endpoint, world):
     if endpoint == "credentials.CredentialRenewals":
         return {**world.ids, "credential_id": world.renewable}
+    if endpoint == "recall_reviews.DismissReview":
+        return {**world.ids, "review_id": world.dismiss_review}
     step = {"lots.OpenLot": "open", "lots.QuarantineLot": "quarantine",
             "lots.DisposeLot": "dispose", "lots.ReleaseHold": "release"}.get(endpoint)
     return {**world.ids, "lot_id": world.step_lots[step]} if step else world.ids
@@ -165,6 +172,7 @@ def request_for(endpoint, method, world):
         ("lots.ReleaseHold", "POST"): {"grounds": "quarantine_resolved",
                                        "evidence": "The bottle was clear when checked.",
                                        "reason": "False alarm."},
+        ("recall_reviews.DismissReview", "POST"): {"reason": "Another product of the brand."},
         ("credentials.CredentialRenewals", "POST"): {"issued_on": "2030-06-01",
                                                      "expires_on": "2032-06-01"},
         ("clients.Clients", "POST"): {"clinic_id": clinic, "reference": "NEW-CLIENT"},

@@ -43,6 +43,7 @@ def init_app(app):
         procedures,
         reactions,
         recall_impact,
+        recall_reviews,
         recalls,
         reminders,
         reports,
@@ -52,7 +53,8 @@ def init_app(app):
 
     for module in (session, clinics, audit_events, reports, practitioners, credentials,
                    manufacturers, pigments, lots, clients, procedures, reactions, recalls,
-                   recall_impact, inspections, import_runs, reminders, verification):
+                   recall_impact, recall_reviews, inspections, import_runs, reminders,
+                   verification):
         api.register_blueprint(module.blp, url_prefix=f"{API_PREFIX}{module.PREFIX}")
     app.register_blueprint(_docs_blueprint())
     return api

@@ -10,8 +10,8 @@ from registry.api.results import page, saved
 from registry.auth.tenancy import (
     clinic_to_edit,
     get_or_404,
+    may_decide_on_lots,
     may_edit_clinic,
-    may_release_hold,
     scoped,
 )
 from registry.clock import today
@@ -174,7 +174,7 @@ class ReleaseHold(MethodView):
         reason. The lot's other holds still stand."""
         principal = require_reader()
         lot = get_or_404(PigmentLot, lot_id, principal)
-        if not may_release_hold(principal, lot.clinic_id):
+        if not may_decide_on_lots(principal, lot.clinic_id):
             refuse()
 
         def release():

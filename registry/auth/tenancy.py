@@ -15,9 +15,11 @@ from registry.models import (
     ImportRun,
     Inspection,
     Manufacturer,
+    PigmentLot,
     PigmentProduct,
     Practitioner,
     Recall,
+    RecallReview,
     RejectedRow,
     Reminder,
 )
@@ -73,6 +75,9 @@ def _clinic_filter(model: type[Model], clinics):
     if model is Finding:
         return Finding.inspection.in_(Inspection.select(Inspection.id)
                                       .where(Inspection.clinic.in_(clinics)))
+    if model is RecallReview:
+        return RecallReview.lot.in_(PigmentLot.select(PigmentLot.id)
+                                    .where(PigmentLot.clinic.in_(clinics)))
     if model is CorrectiveAction:
         return CorrectiveAction.finding.in_(
             Finding.select(Finding.id).join(Inspection).where(Inspection.clinic.in_(clinics)))
@@ -161,8 +166,9 @@ def may_download_report(principal: Principal, clinic: Clinic) -> bool:
     return clinic.id in principal.officer_clinics or clinic.state in principal.jurisdictions
 
 
-def may_release_hold(principal: Principal, clinic_id: int) -> bool:
-    """Only the clinic's own officers lift a hold on its lot: they answer for using it again."""
+def may_decide_on_lots(principal: Principal, clinic_id: int) -> bool:
+    """Only the clinic's own officers lift a hold on its lot or decide whether a possible
+    recall match affects it: they answer for using the lot."""
     if not principal.may_use_token_scope("write"):
         return False
     return clinic_id in principal.officer_clinics

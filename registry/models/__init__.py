@@ -20,7 +20,7 @@ from registry.models.pigments import (
 from registry.models.practitioners import Affiliation, Practitioner
 from registry.models.procedures import Procedure, ProcedureLot
 from registry.models.reactions import AdverseReaction, ReactionLot
-from registry.models.recalls import Recall, RecallMatch
+from registry.models.recalls import Recall, RecallMatch, RecallReview, ReviewDecision
 from registry.models.reminders import Reminder
 from registry.models.reports import IssuedReport, ReportSupersession
 from registry.models.rosters import RosterEntry
@@ -49,6 +49,8 @@ ALL_MODELS = [
     ReactionLot,
     Recall,
     RecallMatch,
+    RecallReview,
+    ReviewDecision,
     LotHold,
     HoldRelease,
     Inspection,

@@ -49,3 +49,32 @@ class RecallMatch(BaseModel):
 
     class Meta:
         indexes = ((("recall", "lot"), True),)
+
+
+class RecallReview(BaseModel):
+    """A possible match a person must decide: the rule, the recall text and why it is only
+    possible (a brand named but not the product, a similar firm name, a date scope...)."""
+
+    recall = ForeignKeyField(Recall, backref="reviews")
+    lot = ForeignKeyField(PigmentLot, backref="recall_reviews")
+    rule = CharField()
+    span = TextField()
+    reason = TextField()
+    found_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("recall", "lot"), True),)
+
+
+REVIEW_DECISIONS = ("confirmed", "dismissed")
+
+
+class ReviewDecision(BaseModel):
+    """The officer's one decision on a possible match: confirmed (the lot is matched and held)
+    or dismissed (with the reason the lot is not affected)."""
+
+    review = ForeignKeyField(RecallReview, unique=True, backref="decisions")
+    decision = CharField()
+    reason = TextField(null=True)
+    decided_by = CharField()
+    decided_at = DateTimeField(default=utcnow)

@@ -19,6 +19,7 @@ def init_app(app):
         practitioners,
         procedures,
         reactions,
+        recall_reviews,
         recalls,
         signals,
         verify,
@@ -27,7 +28,7 @@ def init_app(app):
     # One parent, so page endpoints ("pages.lots.index") never clash with the API's.
     parent = Blueprint("pages", __name__)
     for module in (account, dashboard, checklist, practitioners, lots, procedures, reactions,
-                   recalls, inspections, inspector, signals, admin):
+                   recalls, recall_reviews, inspections, inspector, signals, admin):
         parent.register_blueprint(module.bp)
     app.register_blueprint(parent)
     # Open to anyone, as its own blueprint: "verify.page".

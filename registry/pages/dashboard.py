@@ -69,6 +69,7 @@ def show(clinic_id):
             horizons=overview.HORIZONS, set_aside=list(overview.lots_set_aside(clinic.id)),
             actions=list(overview.open_actions(clinic.id)),
             matches=list(overview.recent_recall_matches(clinic.id)), reminders=list(reminders),
+            reviews=list(overview.open_recall_reviews(clinic.id)),
             awaiting_report=reporting_clock.awaiting_report([clinic.id], day),
             may_download=may_download_report(principal, clinic))
 

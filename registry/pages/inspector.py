@@ -145,4 +145,5 @@ def clinic(clinic_id):
             "inspector/clinic.html", clinic=clinic, form=form, day=day,
             overall=checklist.overall, counts=checklist.counts(), failing=failing, lots=lots,
             inspections=list(visits), may_download=may_download_report(principal, clinic),
+            reviews=list(overview.open_recall_reviews(clinic.id)),
         ), (200 if valid else 422)

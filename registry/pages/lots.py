@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from registry.auth.tenancy import may_edit_catalogue, may_edit_clinic, may_release_hold
+from registry.auth.tenancy import may_decide_on_lots, may_edit_catalogue, may_edit_clinic
 from registry.clock import today
 from registry.db import read_snapshot
 from registry.models import (
@@ -106,7 +106,7 @@ def show(clinic_id, lot_id):
             history=list(history), matches=list(matches), procedures=list(used),
             holds=[(hold, releases.get(hold.id)) for hold in placed],
             grounds=GROUND_LABELS, editable=may_edit_clinic(principal, clinic.id),
-            may_release=may_release_hold(principal, clinic.id))
+            may_release=may_decide_on_lots(principal, clinic.id))
 
 
 def _lot_to_edit(clinic_id: int, lot_id: int):
@@ -162,7 +162,7 @@ def dispose(clinic_id, lot_id):
 def release(clinic_id, lot_id, hold_id):
     """Lift a hold: only the clinic's officers, with the grounds, evidence and a reason."""
     principal, clinic, lot = _lot_to_edit(clinic_id, lot_id)
-    if not may_release_hold(principal, clinic.id):
+    if not may_decide_on_lots(principal, clinic.id):
         abort(403)
     hold = LotHold.get_or_none((LotHold.id == hold_id) & (LotHold.lot == lot.id))
     if hold is None:

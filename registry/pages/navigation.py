@@ -22,6 +22,7 @@ CLINIC_PAGES = (
     ("Checklist", "pages.checklist.show", ("pages.checklist.show",)),
     ("Practitioners", "pages.practitioners.index", ("pages.practitioners.",)),
     ("Pigment lots", "pages.lots.index", ("pages.lots.",)),
+    ("Recall reviews", "pages.recall_reviews.index", ("pages.recall_reviews.",)),
     ("Procedures", "pages.procedures.index", ("pages.procedures.",)),
     ("Adverse reactions", "pages.reactions.index", ("pages.reactions.",)),
     ("Inspections", "pages.inspections.index", ("pages.inspections.",)),

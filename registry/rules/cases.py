@@ -81,6 +81,8 @@ def clinic_from_facts(raw: dict) -> ClinicFact:
         lot.holds += [_hold({"kind": "recall", "from": m["on"], "recall": m["recall"]})
                       for m in raw_lot.get("recalls", [])]
         lot.holds += [_hold(h) for h in raw_lot.get("holds", [])]
+        lot.reviews = [(_d(r["found_on"]), _d(r.get("decided_on")), r.get("recall"), index)
+                       for index, r in enumerate(raw_lot.get("reviews", []))]
         clinic.lots.append(lot)
     for raw_procedure in raw.get("procedures", []):
         clinic.procedures.append(ProcedureFact(

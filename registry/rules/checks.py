@@ -336,6 +336,31 @@ def lot_not_recalled(subject, requirement, context) -> Outcome:
                    subject.key, status)
 
 
+@check("recall_matches_reviewed", ("lot",),
+       fix="Open the possible recall matches and confirm or dismiss each one.",
+       days=Param((int,), required=True))
+def recall_matches_reviewed(subject, requirement, context) -> Outcome:
+    """A possible recall match is a question for a person; one left open too long needs
+    attention (the lot stays in use meanwhile)."""
+    day = context.as_of
+    waiting = [(found, number, key) for found, decided, number, key in subject.reviews
+               if found <= day and (decided is None or decided > day)]
+    if not waiting:
+        return Outcome(PASS, f"Lot {subject.lot_number} has no possible recall match open.",
+                       subject.key)
+    days = requirement.param("days", day)
+    found, number, key = waiting[0]
+    age = (day - found).days
+    if age > days:
+        return Outcome(WARNING, f"Lot {subject.lot_number} may be named by recall {number}: "
+                                f"the possible match found on {_day(found)} has waited {age} "
+                                f"days for the clinic's decision (at most {days}).",
+                       subject.key, number, link=("recall_review", key))
+    return Outcome(PASS, f"Lot {subject.lot_number}: a possible match with recall {number} "
+                         f"awaits the clinic's decision ({age} of {days} days).",
+                   subject.key, number, link=("recall_review", key))
+
+
 @check_many("procedure_lots_recorded", ("procedure",),
             fix="Record the colour, manufacturer and lot number of each pigment used.")
 def procedure_lots_recorded(procedures, requirement, context) -> list[Outcome]:

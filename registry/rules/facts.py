@@ -26,6 +26,9 @@ from registry.models import (
     Practitioner,
     Procedure,
     ProcedureLot,
+    Recall,
+    RecallReview,
+    ReviewDecision,
 )
 from registry.rules.knowledge import Knowledge
 
@@ -110,6 +113,8 @@ class LotFact:
     # (effective_on, status): received, in use, expired, disposed; oldest first.
     history: list = field(default_factory=list)
     holds: list = field(default_factory=list)
+    # (found_on, decided_on or None, recall number, review id) of each possible recall match.
+    reviews: list = field(default_factory=list)
 
     def lifecycle_on(self, day: date) -> str | None:
         status = None
@@ -449,6 +454,18 @@ def _lots(where, knowledge: Knowledge) -> dict:
             released_on, grounds = releases.get(hold_id, (None, None))
             lots[lot_id][1].holds.append(HoldFact(kind, starts, _date(placed), number,
                                                   recall_id, released_on, grounds, hold_id))
+    decided = {review: _date(at) for review, at in _known_rows(
+        ReviewDecision.select(ReviewDecision.review, ReviewDecision.decided_at)
+        .join(RecallReview).where(RecallReview.lot.in_(selected)),
+        ReviewDecision.decided_at, knowledge)}
+    for review_id, lot_id, found, number in _known_rows(
+            RecallReview.select(RecallReview.id, RecallReview.lot, RecallReview.found_at,
+                                Recall.recall_number)
+            .join(Recall).where(RecallReview.lot.in_(selected)).order_by(RecallReview.id),
+            RecallReview.found_at, knowledge):
+        if lot_id in lots:
+            lots[lot_id][1].reviews.append((_date(found), decided.get(review_id), number,
+                                            review_id))
     return lots
 
 

@@ -33,3 +33,9 @@ class RecallSchema(BaseSchema):
     termination_date = fields.Date(load_default=None)
     source = text(load_default="openfda")
     raw = fields.Dict(load_default=None)
+
+
+class ReviewDecisionSchema(BaseSchema):
+    """An officer's decision on a possible match: a reason, required to dismiss."""
+
+    reason = text(max_length=2000, load_default=None)

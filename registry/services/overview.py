@@ -101,6 +101,13 @@ def recent_recall_matches(clinic_id: int, limit: int = 10):
             .order_by(RecallMatch.matched_at.desc(), RecallMatch.id.desc()).limit(limit))
 
 
+def open_recall_reviews(clinic_id: int):
+    """Possible recall matches of the clinic's lots that no one has decided, oldest first."""
+    from registry.services.recall_reviews import open_reviews
+
+    return open_reviews().where(PigmentLot.clinic == clinic_id)
+
+
 def clinics_holding_set_aside(clinic_ids, statuses=("recalled",)) -> set[int]:
     """Of these clinics, those with a lot on hand in one of the statuses."""
     rows = PigmentLot.select(PigmentLot.clinic).distinct().where(

@@ -1,24 +1,27 @@
 """Recall records, and matching them to the lots clinics hold.
 
-A recall matches a product when the recalling firm is the product's manufacturer and the
-recall's product description names the product (or its brand, when it names none of the brand's
-products). It then matches a lot of that product when the code information says "all lots"
-(or codes) or names the lot number as a whole word. Every match keeps the rule and the recall
-text that made it, and the lot is held from the day the recall began (see services/holds.py).
+The matcher (services/recall_matching.py, with its vocabulary) reads each recall's firm,
+product description and code information as a careful compliance officer would. A *certain*
+match is recorded at once and holds the lot from the day the recall began (services/holds.py);
+a *possible* one goes to the clinic's review queue (services/recall_reviews.py), where the
+officer confirms or dismisses it. Matching is idempotent: a recall and lot are matched, or
+proposed, once.
 """
 
-import re
-
 from registry.clock import today
-from registry.db import write_transaction
-from registry.models import Manufacturer, PigmentLot, PigmentProduct, Recall, RecallMatch
+from registry.db import read_snapshot, write_transaction
+from registry.models import (
+    Manufacturer,
+    PigmentLot,
+    PigmentProduct,
+    Recall,
+    RecallMatch,
+    RecallReview,
+)
 from registry.schemas.recalls import RecallSchema
 from registry.services import holds, records
 from registry.services.audit import Actor
-from registry.services.identity import business_matches, name_words
-
-ALL_LOTS = re.compile(r"\ball\s+(?:lots|codes|batches|lot\s+numbers|products)\b", re.I)
-CONTEXT = 60
+from registry.services.recall_matching import LotText, Matcher, ProductText, RecallText
 
 
 def create_recall(data: dict, actor: Actor) -> Recall:
@@ -33,63 +36,60 @@ def match_lot(recall: Recall, lot: PigmentLot, rule: str, matched_text: str,
     return records.add(RecallMatch, values, actor, clinic_id=lot.clinic_id)
 
 
+def candidates(recall_ids=None) -> list:
+    """What the matcher finds for the recalls (all, or those given) across every lot held,
+    read in one snapshot: [(recall, candidate)]."""
+    with read_snapshot():
+        query = Recall.select()
+        if recall_ids is not None:
+            query = query.where(Recall.id.in_(list(recall_ids)))
+        recalls = {r.recall_number: r for r in query}
+        if not recalls:
+            return []
+        products = [ProductText(key, maker, brand, name, shade) for key, brand, name, shade, maker
+                    in PigmentProduct.select(PigmentProduct.id, PigmentProduct.brand,
+                                             PigmentProduct.name, PigmentProduct.shade,
+                                             Manufacturer.name).join(Manufacturer).tuples()]
+        lots = [LotText(key, product, number, made, expires, received)
+                for key, product, number, made, expires, received in
+                PigmentLot.select(PigmentLot.id, PigmentLot.product, PigmentLot.lot_number,
+                                  PigmentLot.manufactured_on, PigmentLot.expires_on,
+                                  PigmentLot.received_on).tuples()]
+    matcher = Matcher(RecallText(r.recall_number, r.recalling_firm, r.product_description,
+                                 r.code_info or "", r.more_code_info, r.recall_initiation_date)
+                      for r in recalls.values())
+    return [(recalls[c.recall_number], c) for c in matcher.candidates(products, lots)]
+
+
 def match_all(actor: Actor, recall_ids=None) -> list[RecallMatch]:
-    """Match recalls (all, or those given) to lots; returns the new matches only."""
-    query = Recall.select()
-    if recall_ids is not None:
-        query = query.where(Recall.id.in_(list(recall_ids)))
-    products = list(PigmentProduct.select(PigmentProduct, Manufacturer).join(Manufacturer))
+    """Match recalls (all, or those given) to lots: certain matches are recorded and hold
+    their lots, possible ones are put to the clinics' officers. Returns the new matches."""
+    found = candidates(recall_ids)
+    matched = set(RecallMatch.select(RecallMatch.recall, RecallMatch.lot).tuples())
+    proposed = set(RecallReview.select(RecallReview.recall, RecallReview.lot).tuples())
+    lots = {lot.id: lot for lot in PigmentLot.select().where(
+        PigmentLot.id.in_(sorted({c.lot_key for _r, c in found}) or [0]))}
     made = []
-    for recall in query:
-        for product in recalled_products(recall, products):
-            for lot, rule, text in recalled_lots(recall, product):
-                match = record_match(recall, lot, rule, text, actor)
-                if match is not None:
-                    made.append(match)
+    for recall, candidate in found:
+        pair = (recall.id, candidate.lot_key)
+        lot = lots.get(candidate.lot_key)
+        if lot is None or pair in matched:
+            continue
+        if candidate.confidence == "certain":
+            match = record_match(recall, lot, candidate.rule, candidate.span, actor)
+            if match is not None:
+                made.append(match)
+        elif pair not in proposed:
+            propose(recall, lot, candidate.rule, candidate.span, candidate.reason, actor)
     return made
 
 
-def recalled_products(recall: Recall, products: list[PigmentProduct]) -> list[PigmentProduct]:
-    by_firm = [p for p in products if business_matches(p.manufacturer.name, recall.recalling_firm)]
-    description = f" {' '.join(name_words(recall.product_description))} "
-    named = [p for p in by_firm if _mentions(description, p.name)]
-    brands = {p.brand for p in named}
-    by_brand = [p for p in by_firm if p.brand not in brands and _mentions(description, p.brand)]
-    return named + by_brand
-
-
-def _mentions(description: str, words: str) -> bool:
-    wanted = " ".join(name_words(words))
-    return bool(wanted) and f" {wanted} " in description
-
-
-def recalled_lots(recall: Recall, product: PigmentProduct):
-    """(lot, rule, the recall text that made the match) for each lot of the product hit."""
-    codes = " ".join(t for t in (recall.code_info, recall.more_code_info) if t)
-    lots = PigmentLot.select().where(PigmentLot.product == product.id)
-    every = ALL_LOTS.search(codes)
-    for lot in lots:
-        if every:
-            yield lot, "all lots", _around(codes, every.start(), every.end())
-            continue
-        found = _lot_in(codes, lot.lot_number)
-        if found is not None:
-            yield lot, "lot code", _around(codes, *found)
-
-
-def _lot_in(codes: str, lot_number: str):
-    """Where the lot number appears in the codes as a whole word (punctuation-insensitive)."""
-    parts = [re.escape(p) for p in re.split(r"[^0-9A-Za-z]+", lot_number) if p]
-    if not parts:
-        return None
-    pattern = r"(?<![0-9A-Za-z])" + r"[^0-9A-Za-z]?".join(parts) + r"(?![0-9A-Za-z])"
-    found = re.search(pattern, codes, re.I)
-    return (found.start(), found.end()) if found else None
-
-
-def _around(text: str, start: int, end: int) -> str:
-    left, right = max(0, start - CONTEXT), min(len(text), end + CONTEXT)
-    return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+def propose(recall: Recall, lot: PigmentLot, rule: str, span: str, reason: str,
+            actor: Actor) -> RecallReview:
+    """Put a possible match in the clinic's review queue (services/recall_reviews.py)."""
+    return records.add(RecallReview, {
+        "recall_id": recall.id, "lot_id": lot.id, "rule": rule, "span": span,
+        "reason": reason}, actor, clinic_id=lot.clinic_id, reason=reason, action="propose")
 
 
 def record_match(recall: Recall, lot: PigmentLot, rule: str, text: str, actor: Actor):

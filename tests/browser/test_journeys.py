@@ -351,3 +351,48 @@ def test_an_officer_releases_a_recall_hold_only_with_evidence(live_server, new_p
     assert_accessible(page)
     screenshot(page, "officer-hold-released")
     assert PigmentLot.get_by_id(lot.id).status == "received"
+
+
+def test_an_officer_confirms_one_possible_recall_match_and_dismisses_another(live_server,
+                                                                            new_page, app):
+    clinic = make_clinic(state="OR", name="Harbor Hairline")
+    user("reviews@clinic.test", "Rita Reviews", role="officer", clinic_id=clinic.id)
+    maker = pigments.create_manufacturer({"name": "Vivid Pigments LLC"}, ACTOR)
+    lots = {name: make_lot(clinic, pigments.create_product(
+        {"manufacturer_id": maker.id, "brand": "Vivid", "name": name}, ACTOR),
+        lot_number=number) for name, number in (("Onyx Black", "VB-1"), ("Rose Pink", "VR-1"))}
+    recalls.create_recall({
+        "recall_number": "F-0777-2026", "recalling_firm": "Vivid Pigments LLC",
+        "product_description": "Vivid brand tattoo inks, all colours", "code_info": "All lots",
+        "recall_initiation_date": (today() - timedelta(days=12)).isoformat()}, ACTOR)
+    recalls.match_all(ACTOR)
+
+    page = new_page()
+    sign_in(page, live_server, "reviews@clinic.test")
+    main = page.locator("main")
+    assert "Possible recall matches to review" in main.inner_text()
+    page.get_by_role("link", name="Review the possible matches").click()
+    page.get_by_role("heading", name="Possible recall matches").wait_for()
+    assert_accessible(page)
+    screenshot(page, "officer-recall-reviews")
+
+    page.get_by_role("link", name="Confirm recall F-0777-2026 for lot VB-1").click()
+    assert_accessible(page)
+    field(page, "Note").fill("The bottle is Vivid Onyx Black from the recalled range.")
+    page.get_by_role("button", name="Confirm: this lot is recalled").click()
+    page.get_by_text("is matched to recall F-0777-2026 and held", exact=False).wait_for()
+
+    page.get_by_role("link", name="Dismiss recall F-0777-2026 for lot VR-1").click()
+    page.get_by_role("button", name="Dismiss: not this lot").click()
+    page.locator("#reason-error").wait_for()
+    field(page, "Why this lot is not affected").fill(
+        "Rose Pink came from a shipment the manufacturer confirms is not recalled.")
+    page.get_by_role("button", name="Dismiss: not this lot").click()
+    page.get_by_text("is dismissed", exact=False).wait_for()
+    table = main.inner_text()
+    assert "Confirmed by reviews@clinic.test" in table
+    assert "Dismissed by reviews@clinic.test" in table
+    assert_accessible(page)
+    screenshot(page, "officer-recall-reviews-decided")
+    assert PigmentLot.get_by_id(lots["Onyx Black"].id).status == "recalled"
+    assert PigmentLot.get_by_id(lots["Rose Pink"].id).status == "received"
