@@ -39,6 +39,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/audit_pdf.py
 	$(BIN)/python bench/import_roster.py
 	$(BIN)/python bench/trace.py
+	$(BIN)/python bench/recall_matching.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -9,7 +9,7 @@ proposed, once.
 """
 
 from registry.clock import today
-from registry.db import read_snapshot, write_transaction
+from registry.db import db, read_snapshot, write_transaction
 from registry.models import (
     Manufacturer,
     PigmentLot,
@@ -46,15 +46,15 @@ def candidates(recall_ids=None) -> list:
         recalls = {r.recall_number: r for r in query}
         if not recalls:
             return []
+        # Rows straight from the driver (DATE columns arrive as dates): a registry's every
+        # lot is read, and peewee's per-value conversion cost more than the matching.
         products = [ProductText(key, maker, brand, name, shade) for key, brand, name, shade, maker
-                    in PigmentProduct.select(PigmentProduct.id, PigmentProduct.brand,
-                                             PigmentProduct.name, PigmentProduct.shade,
-                                             Manufacturer.name).join(Manufacturer).tuples()]
-        lots = [LotText(key, product, number, made, expires, received)
-                for key, product, number, made, expires, received in
-                PigmentLot.select(PigmentLot.id, PigmentLot.product, PigmentLot.lot_number,
-                                  PigmentLot.manufactured_on, PigmentLot.expires_on,
-                                  PigmentLot.received_on).tuples()]
+                    in db.execute(PigmentProduct.select(
+                        PigmentProduct.id, PigmentProduct.brand, PigmentProduct.name,
+                        PigmentProduct.shade, Manufacturer.name).join(Manufacturer))]
+        lots = [LotText(*row) for row in db.execute(PigmentLot.select(
+            PigmentLot.id, PigmentLot.product, PigmentLot.lot_number, PigmentLot.manufactured_on,
+            PigmentLot.expires_on, PigmentLot.received_on))]
     matcher = Matcher(RecallText(r.recall_number, r.recalling_firm, r.product_description,
                                  r.code_info or "", r.more_code_info, r.recall_initiation_date)
                       for r in recalls.values())
