@@ -4,7 +4,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from flask import current_app
@@ -52,8 +51,20 @@ class DryRunRollback(Exception):
 
 
 def _chunks(rows: Iterator, size: int):
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
+    """Lists of up to size rows. When reading fails, the rows read before the failure come out
+    as a last chunk, so that they are saved, and then the failure is raised."""
+    chunk = []
+    try:
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    except (FetchError, Rejected):
+        if chunk:
+            yield chunk
+        raise
+    if chunk:
         yield chunk
 
 
@@ -83,17 +94,31 @@ def run(source, *, file: Path | None = None, url: str | None = None, dry_run: bo
 
 
 def _run(source, context: Context, triggered_by: str) -> Outcome:
+    """Rows read before a failure are saved. source.after runs once all is read, and after a
+    failed run that saved rows too when the source sets after_partial_runs (a roster must not:
+    its check would take every credential not read yet for one missing from the roster)."""
     record = RunRecord(source.name, triggered_by)
     with write_transaction():
         record.start()
+    failure = None
     try:
         for chunk in _chunks(source.read(context), context.chunk_size):
             _import_chunk(source, chunk, record)
-        message = source.after(record, context)
-        status = "succeeded"
     except (FetchError, Rejected) as exc:
-        log.warning("%s import failed: %s", source.name, exc)
-        status, message = "failed", str(exc)
+        failure = exc
+    saved = record.counts["created"] + record.counts["updated"]
+    finish = failure is None or (saved and getattr(source, "after_partial_runs", False))
+    summary = None
+    if finish:
+        try:
+            summary = source.after(record, context)
+        except (FetchError, Rejected) as exc:
+            failure = failure or exc
+    if failure is None:
+        status, message = "succeeded", summary
+    else:
+        log.warning("%s import failed: %s", source.name, failure)
+        status, message = "failed", "; ".join(str(part) for part in (failure, summary) if part)
     with write_transaction():
         record.flush()
         finished = record.finish(status, message)

@@ -3,6 +3,7 @@
 import copy
 import json
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,16 @@ from registry.db import db
 from registry.models import (
     AuditEvent,
     ImportRun,
+    LotHold,
     PigmentLot,
     ProductEventCount,
     Recall,
     RecallMatch,
     RejectedRow,
 )
-from registry.services import compliance
+from registry.services import compliance, pigments
 from tests.conftest import make_settings, running_app
-from tests.factories import make_clinic, make_lot
+from tests.factories import ACTOR, make_clinic, make_lot
 from tests.http_source import Answer, not_found
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -56,6 +58,46 @@ def paged(records):
             return not_found()
         return Answer(body=page_of(chunk, skip, limit, total=len(records)))
     return answer
+
+
+def first_page_then(failure: Answer, records, page_size=2):
+    """The first page of the records, then the failure for every later page."""
+    def answer(query, _headers):
+        if int(query["skip"]):
+            return failure
+        return Answer(body=page_of(records[:page_size], 0, page_size, total=len(records)))
+    return answer
+
+
+def at_most(rows: int, records, total=True):
+    """A server that sends at most `rows` records a page, whatever the limit asked."""
+    def answer(query, _headers):
+        skip = int(query["skip"])
+        chunk = records[skip:skip + rows]
+        if not total:
+            return Answer(body={"results": chunk})
+        return Answer(body=page_of(chunk, skip, rows, total=len(records)))
+    return answer
+
+
+def recalled_lot():
+    """A clinic's lot and the recall that names it beyond doubt: the recalling firm is its
+    manufacturer, the description names the product, the codes name the lot number."""
+    maker = pigments.create_manufacturer({"name": "Nocturne Pigments"}, ACTOR)
+    product = pigments.create_product({"manufacturer_id": maker.id, "brand": "Nocturne",
+                                       "name": "Midnight Black"}, ACTOR)
+    lot = make_lot(make_clinic(), product, lot_number="24B17", received_on=date(2024, 3, 1))
+    record = recall("F-0101-2024", recalling_firm="Nocturne Pigments", product_type="Cosmetics",
+                    product_description="Nocturne Midnight Black tattoo ink, 1 oz bottle",
+                    code_info="Lot 24B17", more_code_info="",
+                    reason_for_recall="Tattoo ink contaminated with Pseudomonas aeruginosa",
+                    recall_initiation_date="20240610", center_classification_date="20240701",
+                    report_date="20240710", termination_date="", status="Ongoing")
+    return lot, record
+
+
+SERVER_ERROR = Answer(500, {"error": {"code": "SERVER_ERROR", "message": "x"}})
+CUT_SHORT = Answer(body=page_of([recall("F-0103-2024"), recall("F-0104-2024")]), cut_at=40)
 
 
 @pytest.fixture
@@ -96,6 +138,39 @@ def test_recalls_are_read_across_pages(app, http):
     assert Recall.select().count() == 7
     assert "tattoo" in http.requests_to(ENFORCEMENT)[0].query["search"]
     assert "PigmentRegistry/" in http.requests_to(ENFORCEMENT)[0].headers["User-Agent"]
+
+
+def test_paging_skips_the_rows_received_when_fewer_come_than_asked(app, http):
+    records = [recall(f"F-{n:04d}-2020") for n in range(1, 8)]
+    http.route(ENFORCEMENT, at_most(2, records))
+    outcome = run(app, "recalls", options={"page_size": 3})
+    assert outcome.status == "succeeded"
+    assert nonzero(outcome) == {"fetched": 7, "created": 7}
+    asked = http.requests_to(ENFORCEMENT)
+    assert [s.query["skip"] for s in asked] == ["0", "2", "4", "6"]
+    assert {s.query["limit"] for s in asked} == {"3"}
+    assert sorted(r.recall_number for r in Recall.select()) == \
+        [r["recall_number"] for r in records]
+
+
+def test_without_a_total_an_empty_page_ends_the_run(app, http):
+    records = [recall(f"F-{n:04d}-2020") for n in range(1, 6)]
+    http.route(ENFORCEMENT, at_most(2, records, total=False))
+    outcome = run(app, "recalls", options={"page_size": 3})
+    assert outcome.status == "succeeded" and outcome.counts["created"] == 5
+    assert [s.query["skip"] for s in http.requests_to(ENFORCEMENT)] == ["0", "2", "4", "5"]
+
+
+def test_paging_stops_at_openfdas_skip_limit_keeping_what_it_read(app, http, monkeypatch):
+    from importers.sources import openfda_recalls
+
+    monkeypatch.setattr(openfda_recalls, "MAX_SKIP", 4)
+    http.route(ENFORCEMENT, at_most(2, [recall(f"F-{n:04d}-2020") for n in range(1, 8)]))
+    outcome = run(app, "recalls", options={"page_size": 3})
+    assert outcome.status == "failed"
+    assert outcome.message.startswith("more than 4 recalls match; narrow the search")
+    assert [s.query["skip"] for s in http.requests_to(ENFORCEMENT)] == ["0", "2", "4"]
+    assert Recall.select().count() == 6
 
 
 def test_openfda_not_found_means_no_recalls(app, http):
@@ -220,7 +295,7 @@ def test_the_scalpaink_recall_quarantines_the_demo_lot_and_fails_the_checklist(a
     lot = PigmentLot.get_by_id(lot.id)
     assert lot.status == "recalled"
     match = RecallMatch.get(RecallMatch.lot == lot.id)
-    assert match.rule == "all lots" and "All lots" in match.matched_text
+    assert match.rule == "every lot" and "All lots" in match.matched_text
     assert "Scalp Aesthetics" in match.matched_text
     # Lots of other products are left alone.
     assert RecallMatch.select().count() == 1
@@ -249,7 +324,7 @@ def test_lot_codes_in_the_code_info_match_only_those_lots(app, http):
     assert [m.lot_id for m in RecallMatch.select()] == [hit.id]
     assert PigmentLot.get_by_id(hit.id).status == "recalled"
     assert PigmentLot.get_by_id(miss.id).status == "received"
-    assert "lot code: Lot SS264" in RecallMatch.get().matched_text
+    assert "lot number: Lot SS264" in RecallMatch.get().matched_text
 
 
 def test_dry_run_saves_nothing(app, http):
@@ -257,6 +332,54 @@ def test_dry_run_saves_nothing(app, http):
     outcome = run(app, "recalls", dry_run=True)
     assert outcome.dry_run and outcome.counts["created"] == 1 and outcome.run is None
     assert Recall.select().count() == 0 and ImportRun.select().count() == 0
+
+
+@pytest.mark.parametrize("failure", [SERVER_ERROR, CUT_SHORT], ids=["http-500", "cut-short"])
+def test_a_run_failing_on_a_later_page_keeps_and_matches_the_recalls_read(app, http, failure):
+    lot, named = recalled_lot()
+    records = [named, recall("F-0102-2024"), recall("F-0103-2024"), recall("F-0104-2024")]
+    http.route(ENFORCEMENT, first_page_then(failure, records))
+    outcome = run(app, "recalls", options={"page_size": 2})
+    assert outcome.status == "failed"
+    assert nonzero(outcome) == {"fetched": 2, "created": 2}
+    assert outcome.message.endswith("; 1 new match(es), 1 lot(s) held")
+    recorded = ImportRun.get_by_id(outcome.run.id)
+    assert recorded.status == "failed" and recorded.message == outcome.message
+    assert sorted(r.recall_number for r in Recall.select()) == ["F-0101-2024", "F-0102-2024"]
+
+    assert PigmentLot.get_by_id(lot.id).status == "recalled"
+    assert LotHold.get(LotHold.lot == lot.id).recall_number == "F-0101-2024"
+    assert [m.lot_id for m in RecallMatch.select()] == [lot.id]
+
+    # Once the source answers again the run completes, and matching again adds nothing.
+    http.route(ENFORCEMENT, paged(records))
+    again = run(app, "recalls", options={"page_size": 2})
+    assert again.status == "succeeded" and again.message == "no lot matched"
+    assert nonzero(again) == {"fetched": 4, "created": 2, "unchanged": 2}
+    assert RecallMatch.select().count() == 1 and LotHold.select().count() == 1
+
+
+def test_a_failed_run_that_saved_nothing_matches_nothing(app, http):
+    _lot, named = recalled_lot()
+    http.route(ENFORCEMENT, paged([named]))
+    run(app, "recalls")
+    http.route(ENFORCEMENT, first_page_then(SERVER_ERROR, [named, recall("F-0102-2024")],
+                                            page_size=1))
+    outcome = run(app, "recalls", options={"page_size": 1})
+    assert outcome.status == "failed" and nonzero(outcome) == {"fetched": 1, "unchanged": 1}
+    assert outcome.message.endswith("after 2 retries")
+
+
+def test_a_dry_run_failing_on_a_later_page_saves_nothing(app, http):
+    lot, named = recalled_lot()
+    http.route(ENFORCEMENT, first_page_then(SERVER_ERROR, [named, recall("F-0102-2024"),
+                                                           recall("F-0103-2024")]))
+    outcome = run(app, "recalls", dry_run=True, options={"page_size": 2})
+    assert outcome.dry_run and outcome.status == "failed" and outcome.run is None
+    assert outcome.message.endswith("; 1 new match(es), 1 lot(s) held")
+    assert Recall.select().count() == 0 and ImportRun.select().count() == 0
+    assert RecallMatch.select().count() == 0 and LotHold.select().count() == 0
+    assert PigmentLot.get_by_id(lot.id).status == "received"
 
 
 # openFDA cosmetic events -------------------------------------------------------------------

@@ -26,6 +26,8 @@ class RecallSource(OpenFdaSource):
     """Pages through openFDA, upserts Recall rows by recall number, then matches them to lots."""
 
     name = "recalls"
+    # Matching is idempotent and right for any recall saved, so a run cut short still matches.
+    after_partial_runs = True
 
     def __init__(self, settings):
         super().__init__(settings)
@@ -46,6 +48,8 @@ class RecallSource(OpenFdaSource):
             results = body.get("results")
             if not isinstance(results, list):
                 raise Rejected(f"{url} answered without a results list")
+            if not results:
+                return
             total = ((body.get("meta") or {}).get("results") or {}).get("total")
             yield from enumerate(results, start=seen + 1)
             seen += len(results)
@@ -54,11 +58,13 @@ class RecallSource(OpenFdaSource):
             if next_link:  # search_after paging: follow the link as given
                 url, params = next_link, None
                 continue
-            if not results or (total is not None and seen >= total):
+            if total is not None and seen >= total:
                 return
-            if params["skip"] + page > MAX_SKIP:
+            # The server may send fewer rows than asked: skip past those received.
+            skip = params["skip"] + len(results)
+            if skip > MAX_SKIP:
                 raise Rejected(f"more than {MAX_SKIP} recalls match; narrow the search")
-            params = {**params, "skip": params["skip"] + page}
+            params = {**params, "skip": skip}
 
     def prepare(self, row_number: int, raw):
         if not isinstance(raw, dict):
