@@ -42,7 +42,8 @@ sqlite3.register_converter("DATE", _sqlite_date)
 
 
 # Connections are pooled per process: a fresh SQLite connection re-reads the whole schema on
-# its first statement, which cost more than a list request's own work.
+# its first statement, which cost more than a list request's own work. On check-out the pool
+# tests a PostgreSQL connection with a round trip and drops it if the server has closed it.
 POOL = {"max_connections": 32, "stale_timeout": 300}
 
 
@@ -119,6 +120,12 @@ def connection():
 def init_app(app):
     """Bind the proxy to the configured URL and open/close a connection per request."""
     bind(app.config["DATABASE_URL"])
+    settings = app.config.get("REGISTRY_SETTINGS")
+    if settings is not None and settings.is_production and is_postgresql():
+        from registry.roles import refuse_privileged_runtime
+
+        with connection():
+            refuse_privileged_runtime(db)
 
     @app.before_request
     def _connect():

@@ -22,6 +22,10 @@ class Settings:
     env: str = "development"
     instance_path: Path = field(default_factory=lambda: Path.cwd() / "instance")
     database_url: str = ""
+    # PostgreSQL: `registry db upgrade` connects as the tables' owner when this is set, then
+    # grants the runtime role (the one database_url connects as) what the service needs.
+    migration_database_url: str = field(default="", repr=False)
+    runtime_role: str = ""
     secret_key: str = field(default="", repr=False)
     audit_key: str = field(default="", repr=False)
     audit_key_id: str = "k1"
@@ -29,6 +33,12 @@ class Settings:
     max_content_length: int = 12 * 1024 * 1024
     # Credential documents (PDF, PNG, JPEG) are kept under instance_path/documents.
     max_document_bytes: int = 10 * 1024 * 1024
+    # Images larger than this (width × height, read from the header) are refused; Pillow's own
+    # guard refuses anything over about 179 million whatever this says.
+    max_image_pixels: int = 40_000_000
+    # Each clinic's share of document storage: every document its credentials ever had, a
+    # replaced one included.
+    clinic_storage_quota_mb: int = 500
     # Audit reports: the renderer's limits, and the key and certificate that sign them (PEM).
     # Unset in development, a key is generated into instance/ on first use; unset elsewhere,
     # reports are issued unsigned.
@@ -48,7 +58,8 @@ class Settings:
     rosters_path: Path | None = None
     # The scheduler: "job=when" pairs separated by ";" (see the README for the forms of when).
     schedule: str = ("recalls=daily at 05:30; cosmetic_events=monday at 06:15; "
-                     "rosters=daily at 04:00; reminders=daily at 07:00")
+                     "rosters=daily at 04:00; reminders=daily at 07:00; "
+                     "audit_checkpoint=daily at 03:30")
     # Expiry reminders go out this many days ahead (each threshold once), by email when an SMTP
     # server is set.
     reminder_days: str = "60,30,7"
@@ -59,6 +70,13 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "Pigment Registry <registry@localhost>"
     log_level: str = "INFO"
+    # How many reverse proxies stand in front of the service; their X-Forwarded-For and
+    # X-Forwarded-Proto then give the client's address (for the sign-in throttle) and scheme.
+    # 0 trusts no such header: a client could send them itself.
+    trusted_proxies: int = 0
+    # Signed audit chain head checkpoints (`registry audit checkpoint`); instance/checkpoints
+    # when unset. Keep them off the database's host.
+    audit_checkpoint_dir: Path | None = None
     # Where the rule packs are read from; the checkout's jurisdictions/ when unset.
     jurisdictions_path: Path | None = None
     # True when a secret above was generated into instance/ rather than supplied.
@@ -75,6 +93,8 @@ class Settings:
             "TESTING": self.env == "testing",
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "MAX_DOCUMENT_BYTES": self.max_document_bytes,
+            "MAX_IMAGE_PIXELS": self.max_image_pixels,
+            "CLINIC_STORAGE_QUOTA_BYTES": self.clinic_storage_quota_mb * 1024 * 1024,
             "DOCUMENTS_PATH": str(self.instance_path / "documents"),
             "REPORTS_PATH": str(self.instance_path / "reports"),
             "SESSION_COOKIE_HTTPONLY": True,
@@ -154,6 +174,9 @@ def load_settings(environ=None, **overrides) -> Settings:
             raise SettingsError(
                 f"{ENV_PREFIX}{secret.upper()} must be at least {MIN_SECRET_LENGTH} characters"
             )
+
+    if values.get("trusted_proxies", 0) < 0:
+        raise SettingsError(f"{ENV_PREFIX}TRUSTED_PROXIES must be 0 or more")
 
     if not values.get("database_url"):
         if env == "production":

@@ -1,23 +1,23 @@
 """Two clinics in two states and one caller of every kind, for API and tenancy tests."""
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from registry.models import Credential, ImportRun, RejectedRow, Reminder, User
 from registry.services import (
     accounts,
-    documents,
     inspections,
-    practitioners,
     procedures,
     reactions,
     recalls,
     tokens,
+    uploads,
 )
+from tests import documents as sample_documents
 from tests.factories import (
     ACTOR,
     make_client,
@@ -28,9 +28,33 @@ from tests.factories import (
 )
 
 PASSWORD = "a long test password"
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = sample_documents.PLAIN
+# The world client's initials and contact details: distinctive, so a body that carries them is
+# found by a plain search.
+CONTACTS = {"initials": "Q~Z~", "email": "zoe.contact@clinic-a.test", "phone": "+1 503 555 0177"}
 PRINCIPALS = ("anonymous", "officer_a", "officer_b", "inspector_a", "inspector_other",
               "importer", "admin")
+
+
+def contact_values_in(response) -> set[str]:
+    """Which of the world client's contact values a response carries, in its body or, for a
+    PDF, in its text and attached files."""
+    body = response.get_data()
+    if response.mimetype == "application/pdf":
+        body = pdf_text(body).encode()
+    text = body.decode(errors="replace")
+    return {value for value in (CONTACTS["email"], CONTACTS["phone"]) if value in text}
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's page text and the text of its attached files."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    attached = [data.decode(errors="replace") for files in reader.attachments.values()
+                for data in files]
+    return "\n".join(pages + attached)
 
 
 class CsrfClient(FlaskClient):
@@ -128,11 +152,10 @@ def records_of(clinic, inspector: User) -> dict:
     practitioner = make_practitioner(clinic)
     credential = practitioner.credentials.where(
         Credential.kind == "practitioner_license").get()
-    name, digest = documents.store(PDF, Path(current_app.config["DOCUMENTS_PATH"]), 10**6)
-    practitioners.attach_document(credential, name, digest, ACTOR)
+    uploads.upload(credential, PDF, ACTOR)
     product = make_product()
     lot = make_lot(clinic, product=product)
-    client = make_client(clinic)
+    client = make_client(clinic, **CONTACTS)
     procedure = procedures.record_procedure({
         "clinic_id": clinic.id, "practitioner_id": practitioner.id, "client_id": client.id,
         "performed_on": date(2025, 6, 1), "body_area": "scalp", "lot_ids": [lot.id]}, ACTOR)

@@ -3,12 +3,12 @@
 import os
 import shutil
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg2
 import pytest
-from psycopg2 import sql
+from psycopg2 import errors, sql
 
 from registry import create_app
 from registry.db import bind, db
@@ -22,6 +22,8 @@ POSTGRES_REQUIRED = os.environ.get("REGISTRY_TEST_POSTGRES") == "required"
 BACKENDS = ("sqlite", "postgresql")
 TEST_SECRET = "test-secret-key-" + "x" * 32
 TEST_AUDIT_KEY = "test-audit-key-" + "y" * 32
+# PostgreSQL tests migrate as the tables' owner and serve as the runtime role, as deployed.
+ROLES = {"owner": "registry_owner_test", "runtime": "registry_app_test"}
 
 
 def pytest_generate_tests(metafunc):
@@ -38,17 +40,45 @@ def _postgres_admin():
     return connection
 
 
-def _url_for(name: str) -> str:
+def _url_for(name: str, role: str = "superuser") -> str:
     base, _, _ = POSTGRES_URL.rpartition("/")
+    if role != "superuser":
+        scheme, _, rest = base.partition("://")
+        base = f"{scheme}://{ROLES[role]}@{rest.rpartition('@')[2]}"
     return f"{base}/{name}"
 
 
-def _migrate(url: str) -> None:
-    from registry import schema
+def as_role(url: str, role: str) -> str:
+    """The same PostgreSQL database as `url`, connected as "owner", "runtime" or "superuser"."""
+    return _url_for(url.rpartition("/")[2], role)
+
+
+def _create_role(admin, name: str) -> None:
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+        if cursor.fetchone():
+            return
+        # Another test run may create it meanwhile.
+        with suppress(errors.DuplicateObject):
+            cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+
+
+def _drop_role(admin, name: str) -> None:
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+    except errors.DependentObjectsStillExist:
+        pass  # another test run's databases still use it; the last one drops it
+
+
+def _migrate(url: str, grant: str | None = None) -> None:
+    from registry import roles, schema
 
     database = bind(url)
     with database.connection_context():
         schema.upgrade()
+        if grant:
+            roles.grant_runtime(database, grant)
     # Really close the pooled connection, so SQLite folds its WAL into the file copied next.
     database.close_all()
 
@@ -62,14 +92,19 @@ def postgres_template():
         if POSTGRES_REQUIRED:
             pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
+    for role in ROLES.values():
+        _create_role(admin, role)
     name = f"registry_template_{os.getpid()}"
     with admin.cursor() as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    _migrate(_url_for(name))
+        cursor.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
+            sql.Identifier(name), sql.Identifier(ROLES["owner"])))
+    _migrate(_url_for(name, "owner"), grant=ROLES["runtime"])
     yield name
     with admin.cursor() as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+    for role in (ROLES["runtime"], ROLES["owner"]):
+        _drop_role(admin, role)
     admin.close()
 
 
@@ -98,9 +133,11 @@ def database_url(backend, request, tmp_path):
     name = f"registry_test_{uuid.uuid4().hex[:12]}"
     admin = _postgres_admin()
     with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            sql.Identifier(name), sql.Identifier(template)))
-    yield _url_for(name)
+        cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} OWNER {} STRATEGY FILE_COPY")
+                       .format(sql.Identifier(name), sql.Identifier(template),
+                               sql.Identifier(ROLES["owner"])))
+    owner = request.node.get_closest_marker("database_owner")
+    yield _url_for(name, "owner" if owner else "runtime")
     if not db.obj.is_closed():
         db.obj.close()
     with admin.cursor() as cursor:

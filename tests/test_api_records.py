@@ -8,6 +8,7 @@ import pytest
 from registry.models import AuditEvent, Client, Credential, PigmentLot
 from registry.services import tokens
 from registry.services.audit import chain_for
+from tests import documents
 from tests.api_world import PDF, build_world, client_for
 from tests.factories import ACTOR, make_practitioner
 
@@ -97,7 +98,7 @@ def test_a_procedure_by_an_unlicensed_practitioner_is_refused(officer, world):
 def test_credential_documents_are_checked_by_content_and_served_back(officer, world):
     credential = world.ids["credential_id"]
     url = f"/api/v1/credentials/{credential}/document"
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = documents.png(64, 48)
     uploaded = officer.put(url, data={"file": (io.BytesIO(png), "licence.png")},
                            content_type="multipart/form-data")
     assert uploaded.status_code == 200

@@ -4,7 +4,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from registry.models import LoginAttempt, SessionRecord, User
-from registry.services import accounts, sessions, tokens
+from registry.services import accounts, throttle, tokens
 from tests.api_world import PASSWORD, CsrfClient, build_world, sign_in
 from tests.factories import ACTOR
 
@@ -37,7 +37,7 @@ def test_a_failed_sign_in_does_not_say_which_part_was_wrong(app, world, email):
 def test_too_many_failures_lock_the_account_even_with_the_right_password(app, world):
     client = app.test_client()
     email = world.users["officer_a"].email
-    for _ in range(sessions.ACCOUNT_FAILURES):
+    for _ in range(throttle.ACCOUNT_FAILURES):
         assert client.post("/api/v1/session",
                            json={"email": email, "password": "guess"}).status_code == 401
     locked = client.post("/api/v1/session", json={"email": email, "password": PASSWORD})
@@ -51,7 +51,7 @@ def test_too_many_failures_lock_the_account_even_with_the_right_password(app, wo
 
 def test_too_many_failures_from_one_address_lock_that_address(app, world):
     client = app.test_client()
-    for n in range(sessions.ADDRESS_FAILURES):
+    for n in range(throttle.ADDRESS_FAILURES):
         client.post("/api/v1/session", json={"email": f"guess{n}@example.test",
                                               "password": "guess"})
     response = client.post("/api/v1/session", json={"email": world.users["admin"].email,
@@ -183,3 +183,58 @@ def test_an_edit_without_a_reason_is_refused_naming_the_field(app, world):
     assert response.status_code == 422
     assert "reason" in response.get_json()["errors"]["json"]
     assert client.get(f"/api/v1/clinics/{world.clinic_a.id}").get_json()["city"] is None
+
+
+def test_a_csrf_token_obtained_before_signing_in_is_useless_afterwards(app, world):
+    client = app.test_client()
+    before = client.get("/api/v1/session").get_json()["csrf_token"]
+    signed = client.post("/api/v1/session", headers={"X-CSRFToken": before}, json={
+        "email": world.users["officer_a"].email, "password": PASSWORD})
+    assert signed.status_code == 200
+    after = signed.get_json()["csrf_token"]
+    assert after != before
+    change = {"city": "Salem", "reason": "moved"}
+    stale = client.patch(f"/api/v1/clinics/{world.clinic_a.id}", json=change,
+                         headers={"X-CSRFToken": before})
+    assert stale.status_code == 400 and "CSRF" in stale.get_json()["message"]
+    fresh = client.patch(f"/api/v1/clinics/{world.clinic_a.id}", json=change,
+                         headers={"X-CSRFToken": after})
+    assert fresh.status_code == 200
+
+
+@pytest.mark.parametrize("revoke", [True, False])
+def test_a_password_change_revokes_the_api_tokens_when_asked(app, world, revoke):
+    from registry.models import ApiToken, AuditEvent
+
+    client = app.test_client()
+    sign_in(client, world.users["admin"])
+    bearer = app.test_client()
+    bearer.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {world.admin_token}"
+    response = client.post("/api/v1/session/password", json={
+        "current_password": PASSWORD, "new_password": "another long password",
+        "revoke_tokens": revoke})
+    assert response.status_code == 204
+    assert bearer.get("/api/v1/clinics").status_code == (401 if revoke else 200)
+    token = ApiToken.get(ApiToken.name == "integration")
+    revoked = AuditEvent.select().where((AuditEvent.entity == "api_token")
+                                        & (AuditEvent.entity_id == str(token.id))
+                                        & (AuditEvent.action == "revoke"))
+    assert revoked.count() == (1 if revoke else 0)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/clinics/{clinic}", "/api/v1/clients",
+                                  "/clinics/{clinic}/", "/api/v1/no-such-thing"])
+def test_signed_in_answers_are_never_stored(app, world, path):
+    path = path.format(clinic=world.clinic_a.id)
+    client = app.test_client()
+    sign_in(client, world.users["officer_a"])
+    bearer = app.test_client()
+    bearer.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {world.admin_token}"
+    for caller in (client, bearer):
+        cache_control = caller.get(path).headers.get("Cache-Control", "")
+        assert "no-store" in cache_control and "private" in cache_control, (path, cache_control)
+
+
+def test_the_sign_in_answer_is_never_stored(app, world):
+    response = sign_in(app.test_client(), world.users["officer_a"])
+    assert "no-store" in response.headers.get("Cache-Control", "")

@@ -42,6 +42,8 @@ def test_appending_outside_a_transaction_is_refused(app):
         audit.append(ACTOR, "create", "clinic", 1, {}, clinic_id=1)
 
 
+# The triggers hold even for the tables' owner (the runtime role has no such privilege).
+@pytest.mark.database_owner
 @pytest.mark.parametrize("statement", [
     "UPDATE audit_event SET actor = 'someone else'",
     "DELETE FROM audit_event",
@@ -54,6 +56,7 @@ def test_raw_update_or_delete_on_the_audit_table_fails(app, statement):
     assert list(AuditEvent.select().dicts()) == before
 
 
+@pytest.mark.database_owner
 @pytest.mark.postgresql
 def test_truncate_on_the_audit_table_fails_in_postgresql(app):
     make_clinic()
@@ -76,9 +79,11 @@ def _without_guards():
     """Let a test tamper with the trail inside its own transaction (rolled back after)."""
     if is_postgresql():
         db.execute_sql("ALTER TABLE audit_event DISABLE TRIGGER USER")
+        db.execute_sql("ALTER TABLE audit_chain_head DISABLE TRIGGER USER")
     else:
-        db.execute_sql("DROP TRIGGER audit_event_no_update")
-        db.execute_sql("DROP TRIGGER audit_event_no_delete")
+        for trigger in ("audit_event_no_update", "audit_event_no_delete",
+                        "audit_chain_head_forward_only", "audit_chain_head_no_delete"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def _tamper(kind: str, target: dict, other: dict | None, value: str, field: str) -> None:
@@ -109,6 +114,7 @@ TEXT_FIELDS = ("actor", "action", "entity", "entity_id", "reason", "changes", "k
 
 
 # The trail is built once per test; every example tampers inside a transaction it rolls back.
+@pytest.mark.database_owner
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), kind=st.sampled_from(["change", "delete", "reorder"]),
@@ -135,6 +141,7 @@ def test_verify_detects_any_single_changed_deleted_or_reordered_event(
     assert broken[0].seq == first_touched
 
 
+@pytest.mark.database_owner
 def test_an_event_whose_changes_no_longer_parse_is_reported_not_crashed_on(app):
     clinic = make_clinic()
     first = AuditEvent.get(AuditEvent.chain == f"clinic:{clinic.id}")
@@ -147,6 +154,7 @@ def test_an_event_whose_changes_no_longer_parse_is_reported_not_crashed_on(app):
     assert not report.ok and report.seq == 1 and "unreadable" in report.problem
 
 
+@pytest.mark.database_owner
 def test_a_truncated_chain_is_noticed_through_its_head(app):
     clinic = make_clinic()
     make_lot(clinic)
@@ -161,6 +169,7 @@ def test_a_truncated_chain_is_noticed_through_its_head(app):
     assert "head records" in report.problem
 
 
+@pytest.mark.database_owner
 def test_cli_verify_names_the_first_broken_link(app, runner):
     clinic = make_clinic()
     make_lot(clinic)
@@ -185,3 +194,119 @@ def test_verify_needs_the_key_kept_outside_the_database(app):
     app.config["AUDIT_KEYS"] = {app.config["AUDIT_KEY_ID"]: b"a different key"}
     assert not any(r.ok for r in audit.verify())
     assert AuditChainHead.select().count() == 1
+
+
+def _chain_events(clinic) -> list:
+    return list(AuditEvent.select().where(AuditEvent.chain == f"clinic:{clinic.id}")
+                .order_by(AuditEvent.seq))
+
+
+@pytest.mark.database_owner
+def test_a_clinic_whose_whole_chain_and_head_are_gone_is_reported(app, runner):
+    clinic = make_clinic()
+    make_lot(clinic)
+    with db.atomic() as transaction:
+        _without_guards()
+        db.execute_sql(_sql("DELETE FROM audit_event WHERE chain = %s"), (f"clinic:{clinic.id}",))
+        db.execute_sql(_sql("DELETE FROM audit_chain_head WHERE chain = %s"),
+                       (f"clinic:{clinic.id}",))
+        reports = {r.chain: r for r in audit.verify()}
+        result = runner.invoke(args=["audit", "verify"])
+        transaction.rollback()
+    report = reports[f"clinic:{clinic.id}"]
+    assert not report.ok and "missing" in report.problem
+    assert result.exit_code == 1 and f"clinic:{clinic.id}: BROKEN" in result.output
+
+
+def _checkpoint(runner, directory) -> dict:
+    result = runner.invoke(args=["audit", "checkpoint", "--directory", str(directory)])
+    assert result.exit_code == 0, result.output
+    [path] = directory.glob("*.json")
+    return json.loads(path.read_text())
+
+
+def _verify_with(runner, directory):
+    return runner.invoke(args=["audit", "verify", "--checkpoints", str(directory)])
+
+
+@pytest.mark.database_owner
+def test_a_chain_cut_back_behind_a_checkpoint_is_reported(app, runner, tmp_path):
+    clinic = make_clinic()
+    make_lot(clinic)
+    checkpoint = _checkpoint(runner, tmp_path / "checkpoints")
+    heads = {h["chain"]: h for h in checkpoint["heads"]}
+    assert heads[f"clinic:{clinic.id}"]["seq"] == 3
+    assert checkpoint["signature"]["method"] == "hmac-sha256"
+    result = _verify_with(runner, tmp_path / "checkpoints")
+    assert result.exit_code == 0, result.output
+    assert "1 checkpoints, intact" in result.output
+
+    last = _chain_events(clinic)[-1]
+    with db.atomic() as transaction:
+        _without_guards()
+        # The last event and the head cut back consistently: only the checkpoint can tell.
+        db.execute_sql(_sql("DELETE FROM audit_event WHERE id = %s"), (last.id,))
+        db.execute_sql(_sql("UPDATE audit_chain_head SET seq = 2, mac = %s WHERE chain = %s"),
+                       (last.prev_mac, last.chain))
+        assert all(r.ok for r in audit.verify())
+        result = _verify_with(runner, tmp_path / "checkpoints")
+        transaction.rollback()
+    assert result.exit_code == 1
+    assert f"clinic:{clinic.id}: BEHIND checkpoint" in result.output
+
+
+@pytest.mark.database_owner
+def test_a_chain_rewritten_under_a_checkpoint_is_reported(app, runner, tmp_path):
+    clinic = make_clinic()
+    _checkpoint(runner, tmp_path / "checkpoints")
+    first = _chain_events(clinic)[0]
+    with db.atomic() as transaction:
+        _without_guards()
+        db.execute_sql(_sql("UPDATE audit_event SET mac = %s WHERE id = %s"), ("f" * 64, first.id))
+        db.execute_sql(_sql("UPDATE audit_chain_head SET mac = %s WHERE chain = %s"),
+                       ("f" * 64, first.chain))
+        result = _verify_with(runner, tmp_path / "checkpoints")
+        transaction.rollback()
+    assert result.exit_code == 1
+    assert f"clinic:{clinic.id}: BEHIND checkpoint" in result.output
+    assert "different event" in result.output
+
+
+def test_a_checkpoint_edited_after_signing_is_refused(app, runner, tmp_path):
+    make_clinic()
+    directory = tmp_path / "checkpoints"
+    checkpoint = _checkpoint(runner, directory)
+    checkpoint["heads"][0]["seq"] = 0
+    [path] = directory.glob("*.json")
+    path.write_text(json.dumps(checkpoint))
+    result = _verify_with(runner, directory)
+    assert result.exit_code == 1 and "signature is not valid" in result.output
+
+
+def test_a_checkpoint_is_signed_with_the_report_signing_key(app, runner, tmp_path):
+    import dataclasses
+
+    from registry.reports import signing
+
+    key, cert = signing.ensure_development_key(tmp_path / "keys")
+    settings = app.config["REGISTRY_SETTINGS"]
+    app.config["REGISTRY_SETTINGS"] = dataclasses.replace(
+        settings, report_signing_key=key, report_signing_cert=cert)
+    make_clinic()
+    checkpoint = _checkpoint(runner, tmp_path / "checkpoints")
+    assert checkpoint["signature"]["method"] == "rsa-pss-sha256"
+    assert _verify_with(runner, tmp_path / "checkpoints").exit_code == 0
+
+
+def test_the_scheduled_checkpoint_writes_to_the_configured_directory(app, tmp_path):
+    import dataclasses
+
+    from registry.scheduler.jobs import job_target, resolve
+
+    directory = tmp_path / "configured"
+    app.config["REGISTRY_SETTINGS"] = dataclasses.replace(
+        app.config["REGISTRY_SETTINGS"], audit_checkpoint_dir=directory)
+    make_clinic()
+    summary = resolve(job_target("audit_checkpoint"))()
+    assert "1 chains" in summary
+    assert len(list(directory.glob("*.json"))) == 1

@@ -27,6 +27,7 @@ def describe(database) -> dict:
     return tables
 
 
+@pytest.mark.database_owner
 def test_migrated_schema_equals_the_models(app, empty_database_url):
     migrated = describe(db.obj)
     reference = open_database(empty_database_url)
@@ -86,6 +87,7 @@ def test_upgrading_a_database_that_holds_data_keeps_the_data(app, empty_database
         db.close()
 
 
+@pytest.mark.database_owner
 def test_upgrading_a_current_database_with_data_changes_nothing(app, runner):
     demo.load()
     counts = {m.__name__: m.select().count() for m in ALL_MODELS}
@@ -95,6 +97,7 @@ def test_upgrading_a_current_database_with_data_changes_nothing(app, runner):
     assert all(report.ok for report in audit.verify())
 
 
+@pytest.mark.database_owner
 def test_every_migration_goes_down_and_up_again(app, empty_database_url):
     names = [m.name for m in schema.runner().migrations()]
     runner = schema.runner()

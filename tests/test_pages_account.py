@@ -138,3 +138,33 @@ def test_error_pages_are_friendly_and_say_nothing_of_the_inside(app):
     assert "We could not find that page." in text_of(missing)
     other = client.get(f"/clinics/{world.clinic_b.id}/")
     assert other.status_code == 404 and text_of(other) == text_of(missing)
+
+
+def test_a_form_token_from_before_signing_in_is_refused_afterwards(app):
+    world = build_world()
+    client = page_client(app)
+    before = client.csrf_token("/sign-in")
+    response = client.post("/sign-in", data={"csrf_token": before, "email":
+                                             world.users["officer_a"].email, "password": PASSWORD})
+    assert response.status_code == 302
+    stale = client.post("/sign-out", data={"csrf_token": before})
+    assert stale.status_code == 400
+    assert client.get("/account/password").status_code == 200
+
+
+def test_the_password_page_offers_to_revoke_the_api_tokens(app):
+    from registry.models import ApiToken
+    from registry.services import tokens
+
+    world = build_world()
+    user = world.users["officer_a"]
+    admin = world.users["admin"]
+    tokens.issue(user, "laptop script", ["read"], Actor(admin.email, admin.id))
+    client = page_client(app)
+    sign_in(client, user.email)
+    assert 'name="revoke_tokens"' in client.get("/account/password").get_data(as_text=True)
+    response = client.submit("/account/password", {"current_password": PASSWORD,
+                                                    "new_password": "a brand new passphrase",
+                                                    "revoke_tokens": "y"})
+    assert response.status_code == 302
+    assert ApiToken.get(ApiToken.user == user.id).revoked_at is not None

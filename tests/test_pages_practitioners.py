@@ -9,11 +9,12 @@ from werkzeug.test import encode_multipart
 
 from registry.models import Affiliation, AuditEvent, Credential, Practitioner
 from registry.services import practitioners
+from tests import documents
 from tests.api_world import PDF, build_world
 from tests.factories import ACTOR, make_practitioner
 from tests.pages import error_for, page_client, sign_in, text_of
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = documents.png(32, 32)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from registry.models import PigmentLot, Recall
 from registry.services import recalls
-from tests.api_world import PRINCIPALS, build_world
+from tests.api_world import PRINCIPALS, build_world, contact_values_in
 from tests.factories import ACTOR
 from tests.pages import page_client, sign_in
 
@@ -26,6 +26,8 @@ ADMIN_ONLY = {"anonymous": "sign in", "officer_a": 403, "officer_b": 403, "inspe
 INSPECTORS = {**ADMIN_ONLY, "inspector_a": "ok", "inspector_other": "ok"}
 # Clients' contact details: the clinic's own officers alone.
 CONTACTS = {**REPORT, "inspector_a": 403}
+# Who may ever receive a client's initials or contact details, on any page or download.
+SEES_CONTACTS = {"officer_a"}
 # Lifting a hold on a lot: the clinic's own officers alone.
 RELEASE = {**EDIT, "admin": 403}
 
@@ -155,7 +157,7 @@ def test_page_tenancy_matrix(app, principal):
     client = page_client(app)
     if principal != "anonymous":
         sign_in(client, world.users[principal].email)
-    leaks = []
+    leaks, contacts = [], set()
     for rule, method in page_routes(app):
         if (rule.endpoint, method) == ("pages.account.sign_out", "POST"):
             continue  # signing out would end the rest of the walk; tested on its own
@@ -169,7 +171,13 @@ def test_page_tenancy_matrix(app, principal):
                 "/sign-in" if principal == "anonymous" else "/account/password")}
         response = client.open(url, method=method, data=data)
         got = _outcome(response)
+        received = contact_values_in(response)
         response.close()
         if got != expected:
             leaks.append(f"{method} {url}: expected {expected}, got {got}")
+        if received and principal not in SEES_CONTACTS:
+            leaks.append(f"{method} {url}: a client's contact details {sorted(received)}")
+        contacts |= received
     assert leaks == []
+    # The search finds what it looks for: the clinic's officer did receive them.
+    assert bool(contacts) is (principal in SEES_CONTACTS)

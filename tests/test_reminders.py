@@ -334,3 +334,20 @@ def test_the_cli_prints_the_summary(runner, place):
     result = runner.invoke(args=["reminders", "send"])
     assert result.exit_code == 0, result.output
     assert result.output == "1 reminder created, none emailed (no SMTP host set)\n"
+
+
+def test_a_former_officer_no_longer_sees_nor_dismisses_the_clinics_reminders(app, place):
+    from registry.models import Membership
+
+    place.licence(25)
+    assert reminders.generate(clock.today()) == 1
+    reminder = Reminder.get()
+    officer = signed_in(app, place.officer)
+    assert [r["id"] for r in listed(officer)] == [reminder.id]
+    role = Membership.get((Membership.user == place.officer.id) & (Membership.role == "officer"))
+    accounts.revoke_role(role, ACTOR, reason="left the clinic")
+    # Still signed in, as an officer of nothing.
+    former = signed_in(app, place.officer)
+    assert listed(former) == []
+    assert former.post(f"/api/v1/reminders/{reminder.id}/dismiss").status_code == 404
+    assert Reminder.get().dismissed_at is None

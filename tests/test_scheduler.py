@@ -63,13 +63,14 @@ def test_each_form_of_when_gives_the_most_recent_slot(when, now, slot):
     assert parse_when(when).slot(now) == slot
 
 
-def test_the_default_schedule_names_the_four_jobs():
+def test_the_default_schedule_names_the_five_jobs():
     from registry.settings import Settings
 
     entries = parse_schedule(Settings().schedule)
     assert [(e.job, e.when) for e in entries] == [
         ("recalls", "daily at 05:30"), ("cosmetic_events", "monday at 06:15"),
-        ("rosters", "daily at 04:00"), ("reminders", "daily at 07:00")]
+        ("rosters", "daily at 04:00"), ("reminders", "daily at 07:00"),
+        ("audit_checkpoint", "daily at 03:30")]
     assert entries[3].target == "registry.services.reminders:send_due"
 
 
@@ -196,6 +197,7 @@ def test_a_slot_another_runner_claimed_is_not_run_again(app, runner):
                                            "interrupted: the scheduler running it stopped")
 
 
+@pytest.mark.database_owner
 def test_when_runs_cannot_be_recorded_the_scheduler_says_so_and_goes_on(app, runner, caplog):
     from registry.db import db
 

@@ -72,3 +72,39 @@ def test_production_starts_with_real_secrets(tmp_path):
         "REGISTRY_DATABASE_URL": "postgresql://db.example/registry"})
     assert settings.is_production and not settings.uses_development_secrets
     assert settings.flask_config()["SESSION_COOKIE_SECURE"] is True
+
+
+def _seen_behind_proxy(tmp_path, environ):
+    """What the application takes for the client's address and scheme, for one request that
+    came through a proxy at 10.0.0.2 on behalf of 203.0.113.7 over HTTPS."""
+    from flask import request
+
+    from registry import create_app
+
+    app = create_app(load_settings(environ={"REGISTRY_INSTANCE_PATH": str(tmp_path),
+                                            "REGISTRY_ENV": "testing", **environ}))
+    seen = {}
+
+    @app.get("/_where")
+    def _where():
+        seen.update(address=request.remote_addr, scheme=request.scheme)
+        return ""
+
+    app.test_client().get("/_where", environ_base={"REMOTE_ADDR": "10.0.0.2"}, headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    return seen
+
+
+def test_forwarded_headers_are_ignored_without_a_trusted_proxy(tmp_path):
+    assert _seen_behind_proxy(tmp_path, {}) == {"address": "10.0.0.2", "scheme": "http"}
+
+
+def test_a_trusted_proxy_gives_the_client_address_and_scheme(tmp_path):
+    seen = _seen_behind_proxy(tmp_path, {"REGISTRY_TRUSTED_PROXIES": "1"})
+    assert seen == {"address": "203.0.113.7", "scheme": "https"}
+
+
+def test_a_negative_number_of_proxies_is_refused(tmp_path):
+    with pytest.raises(SettingsError, match="REGISTRY_TRUSTED_PROXIES"):
+        load_settings(environ={"REGISTRY_INSTANCE_PATH": str(tmp_path),
+                               "REGISTRY_TRUSTED_PROXIES": "-1"})

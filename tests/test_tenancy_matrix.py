@@ -8,7 +8,7 @@ import pytest
 
 from registry.models import PigmentLot, Recall
 from registry.services import recalls
-from tests.api_world import PDF, PRINCIPALS, build_world, client_for
+from tests.api_world import PDF, PRINCIPALS, build_world, client_for, contact_values_in
 from tests.factories import ACTOR
 
 # Outcomes: "ok" (2xx, and for lists: clinic A's object is in the answer), "hidden" (a list
@@ -31,6 +31,8 @@ BOTH_PARTIES = READ
 REPORT = {**READ, "admin": 403}
 # Clients' contact details: the clinic's own officers alone.
 CONTACTS = {**REPORT, "inspector_a": 403}
+# Who may ever receive a client's initials or contact details, by any route.
+SEES_CONTACTS = {"officer_a"}
 # A user's own notices: no one else sees them, administrators included; the importer's token
 # lacks the scope.
 # Lifting a hold: the clinic's own officers alone (they answer for using the lot again).
@@ -213,18 +215,24 @@ def test_tenancy_matrix(app, principal):
     recalls.match_lot(Recall.get_by_id(world.ids["recall_id"]),
                       PigmentLot.get_by_id(world.ids["lot_id"]), "all lots", "All lots", ACTOR)
     client = client_for(app, world, principal)
-    leaks = []
+    leaks, contacts = [], set()
     for rule, method in api_routes(app):
         expected = MATRIX[(rule.endpoint, method)][principal]
         url = rule.build(ids_for(rule.endpoint, world), append_unknown=False)[1]
         response = client.open(url, method=method,
                                **request_for(rule.endpoint, method, world))
         got = _outcome(response, rule.endpoint, method, world)
+        received = contact_values_in(response)
         response.close()
         if got != expected:
             leaks.append(f"{method} {url}: expected {expected}, got {got} "
                          f"{response.get_data(as_text=True)[:200]}")
+        if received and principal not in SEES_CONTACTS:
+            leaks.append(f"{method} {url}: a client's contact details {sorted(received)}")
+        contacts |= received
     assert leaks == []
+    # The search finds what it looks for: the clinic's officer did receive them.
+    assert bool(contacts) is (principal in SEES_CONTACTS)
 
 
 def _outcome(response, endpoint, method, world):

@@ -6,8 +6,8 @@ from marshmallow import Schema, fields
 
 from registry.api.access import readers_only, require_reader
 from registry.api.results import page
-from registry.auth.tenancy import get_or_404
-from registry.models import AuditEvent, Clinic
+from registry.auth.tenancy import HIDDEN, get_or_404, may_see_contacts, without_contacts
+from registry.models import AuditEvent, Client, Clinic
 from registry.schemas.common import QuerySchema, UtcDateTime
 from registry.services.audit import chain_for
 
@@ -30,7 +30,10 @@ class AuditEventSchema(Schema):
     action = fields.String()
     entity = fields.String()
     entity_id = fields.String()
-    changes = fields.Raw()
+    changes = fields.Raw(metadata={
+        "description": "{field: [old, new]}. A client's initials, email and phone read "
+                       f"\"{HIDDEN}\" unless the caller is an officer of the clinic; the "
+                       "MAC covers the values as recorded."})
     reason = fields.String(allow_none=True)
     mac = fields.String()
 
@@ -42,7 +45,8 @@ class ClinicAuditEvents(MethodView):
     @blp.paginate()
     def get(self, filters, clinic_id, pagination_parameters):
         """The clinic's audit events in order, oldest first."""
-        clinic = get_or_404(Clinic, clinic_id, require_reader())
+        principal = require_reader()
+        clinic = get_or_404(Clinic, clinic_id, principal)
         query = AuditEvent.select().where(AuditEvent.chain == chain_for(clinic.id)) \
             .order_by(AuditEvent.seq)
         for name in ("entity", "entity_id", "action"):
@@ -50,4 +54,14 @@ class ClinicAuditEvents(MethodView):
                 query = query.where(getattr(AuditEvent, name) == filters[name])
         if filters.get("since"):
             query = query.where(AuditEvent.occurred_at >= filters["since"])
-        return page(query, pagination_parameters)
+        events = page(query, pagination_parameters)
+        if may_see_contacts(principal, clinic.id):
+            return events
+        return [_without_contacts(event) for event in events]
+
+
+def _without_contacts(event: AuditEvent) -> dict:
+    """The event with a client's contact values, old and new, hidden."""
+    if event.entity != Client._meta.table_name:
+        return event.__data__
+    return {**event.__data__, "changes": without_contacts(event.changes, [HIDDEN, HIDDEN])}

@@ -22,7 +22,7 @@ from registry.models import Affiliation, Credential, Practitioner
 from registry.models.credentials import CREDENTIAL_KINDS
 from registry.schemas.common import BaseSchema, QuerySchema, RecordId, choice
 from registry.schemas.practitioners import CredentialSchema, RenewalSchema
-from registry.services import documents, practitioners
+from registry.services import documents, practitioners, uploads
 from registry.services.records import InvalidInput
 
 PREFIX = "/credentials"
@@ -186,17 +186,16 @@ class CredentialDocument(MethodView):
     @blp.arguments(DocumentSchema, location="files")
     @blp.response(200, CredentialOutSchema)
     def put(self, files, credential_id):
-        """Upload the credential's document: PDF, PNG or JPEG, up to the configured size."""
+        """Upload the credential's document: PDF, PNG or JPEG, up to the configured size and
+        pixel count, within the clinic's storage quota; a PDF with JavaScript, a launch action
+        or embedded files is refused."""
         principal = require_reader()
         credential = get_or_404(Credential, credential_id, principal)
         chain = _editable(principal, credential)
 
         def attach():
             content = files["file"].read(current_app.config["MAX_DOCUMENT_BYTES"] + 1)
-            name, digest = documents.store(content, _documents_directory(),
-                                           current_app.config["MAX_DOCUMENT_BYTES"])
-            practitioners.attach_document(credential, name, digest, principal.actor,
-                                          clinic_id=chain)
+            uploads.upload(credential, content, principal.actor, clinic_id=chain)
             return credential
 
         return saved(attach)

@@ -7,12 +7,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from registry.api.access import readers_only, refuse, require_reader
-from registry.auth.tenancy import get_or_404
+from registry.auth.tenancy import get_or_404, may_see_contacts
 from registry.models import Clinic, Recall
 from registry.notices import send_notices
 from registry.schemas.impact import RecallImpactSchema
 from registry.services import recall_reach
-from registry.services.trace import may_see_contacts
+from registry.services.trace import CSV_HEADER
 
 PREFIX = "/recalls"
 blp = Blueprint("recall_impact", __name__,
@@ -44,8 +44,7 @@ class RecallImpact(MethodView):
 class ClinicNotices(MethodView):
     @blp.doc(responses={"200": {
         "description": "One line per client and procedure with a recalled lot: "
-                       + ", ".join(("client_reference", "initials", "email", "phone",
-                                    "procedure_date", "lot_number", "product"))
+                       + ", ".join(CSV_HEADER)
                        + ". A cell that a spreadsheet would run as a formula starts with a "
                          "quote.",
         "content": {"text/csv": {"schema": {"type": "string"}}}}})

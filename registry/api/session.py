@@ -11,10 +11,11 @@ from registry.auth.principal import (
     cookie_name,
     current,
     principal_for,
+    rotate_csrf,
     set_session_cookie,
 )
 from registry.schemas.common import BaseSchema
-from registry.services import accounts, sessions
+from registry.services import accounts, sessions, throttle
 from registry.services.records import InvalidInput
 
 PREFIX = "/session"
@@ -36,6 +37,8 @@ class SessionSchema(BaseSchema):
 class PasswordSchema(BaseSchema):
     current_password = fields.String(required=True, load_only=True)
     new_password = fields.String(required=True, load_only=True)
+    revoke_tokens = fields.Boolean(load_default=False, load_only=True, metadata={
+        "description": "Also revoke every API token of the account."})
 
 
 def _session_body(principal):
@@ -68,6 +71,7 @@ class Session(MethodView):
                                          request.headers.get("User-Agent"))
         except sessions.SignInRefused as refused:
             abort(429 if refused.throttled else 401, message=str(refused))
+        rotate_csrf()
         body = _session_body(principal_for(signed_in.user, via="session"))
         response = make_response(jsonify(SessionSchema().dump(body)))
         set_session_cookie(response, signed_in.token)
@@ -86,14 +90,20 @@ class Session(MethodView):
 class Password(MethodView):
     @blp.arguments(PasswordSchema)
     @blp.response(204)
+    @blp.alt_response(429, description="Too many wrong passwords.")
     def post(self, data):
-        """Change one's password; every other session of the account ends."""
+        """Change one's password; every other session of the account ends, and its API
+        tokens too with revoke_tokens."""
         principal = current()
         if principal.via != "session":
             abort(401, message="Sign in with a session to change a password.")
         try:
             accounts.change_password(principal.user, data["current_password"],
                                      data["new_password"], principal.actor,
-                                     keep_session=principal.session)
+                                     address=request.remote_addr or "unknown",
+                                     keep_session=principal.session,
+                                     revoke_tokens=data["revoke_tokens"])
+        except throttle.Throttled as refused:
+            abort(429, message=str(refused))
         except InvalidInput as invalid:
             abort(422, message="Invalid password.", errors={"json": invalid.errors})

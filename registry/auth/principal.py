@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 
 from registry.models import Membership, User
 from registry.services import sessions, tokens
@@ -51,6 +51,12 @@ def set_session_cookie(response, token: str) -> None:
     response.set_cookie(cookie_name(), token, httponly=True,
                         secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax",
                         max_age=int(SESSION_LIFETIME.total_seconds()), path="/")
+
+
+def rotate_csrf() -> None:
+    """Forget the CSRF secret at sign-in, so a token obtained before is useless after."""
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop("csrf_token", None)
 
 
 def clear_session_cookie(response) -> None:

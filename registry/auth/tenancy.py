@@ -23,15 +23,18 @@ from registry.models import (
     RejectedRow,
     Reminder,
 )
+from registry.models.clients import CONTACT_FIELDS
 from registry.services.records import InvalidInput
 
 # Shared by every clinic: any reader of clinic records sees them.
 CATALOGUE = (Manufacturer, PigmentProduct, Colorant, Recall)
 # What importers feed and read back: administrators and importers see them.
 IMPORTS = (ImportRun, RejectedRow)
-# One user's own notices: visible to that user alone, not even to administrators; tokens need
-# the 'read' scope.
+# One user's own notices about a clinic's records: visible to that user alone, not even to
+# administrators, and only while the user still sees the clinic; tokens need the 'read' scope.
 PERSONAL = (Reminder,)
+# A client's contact value as shown to someone who may not see it.
+HIDDEN = "[hidden]"
 
 
 def may_read_records(principal: Principal) -> bool:
@@ -84,6 +87,11 @@ def _clinic_filter(model: type[Model], clinics):
     return model.clinic.in_(clinics)
 
 
+def rows_of_clinics(model: type[Model], clinics):
+    """A condition on model: its rows that reach one of the clinics (ids or a subquery)."""
+    return _clinic_filter(model, clinics)
+
+
 def scoped(model: type[Model], principal: Principal):
     """model.select() limited to the rows the principal may see."""
     if model in CATALOGUE:
@@ -93,7 +101,8 @@ def scoped(model: type[Model], principal: Principal):
     if model in PERSONAL:
         if not principal.authenticated or not principal.may_use_token_scope("read"):
             return model.select().where(SQL("1 = 0"))
-        return model.select().where(model.user == principal.user.id)
+        return model.select().where((model.user == principal.user.id) & (
+            model.clinic.is_null() | model.clinic.in_(visible_clinics(principal))))
     if principal.is_admin and may_read_records(principal):
         return model.select()
     return model.select().where(_clinic_filter(model, visible_clinics(principal)))
@@ -106,6 +115,17 @@ def get_or_404(model: type[Model], pk, principal: Principal):
     if row is None:
         abort(404)
     return row
+
+
+def may_see_contacts(principal: Principal, clinic_id: int) -> bool:
+    """Clients' initials and contact details go to the officers of the client's own clinic
+    alone: not to its inspectors, not to administrators."""
+    return may_read_records(principal) and clinic_id in principal.officer_clinics
+
+
+def without_contacts(values: dict, hidden=None) -> dict:
+    """A client's values with its contact fields replaced by hidden."""
+    return {name: hidden if name in CONTACT_FIELDS else value for name, value in values.items()}
 
 
 def may_edit_clinic(principal: Principal, clinic_id: int) -> bool:

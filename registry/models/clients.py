@@ -6,6 +6,10 @@ from registry.clock import utcnow
 from registry.db import BaseModel
 from registry.models.clinics import Clinic
 
+# What identifies or reaches a client: the clinic's officers alone receive these, anyone else
+# knows a client by its reference (see may_see_contacts).
+CONTACT_FIELDS = ("initials", "email", "phone")
+
 
 class Client(BaseModel):
     # Editing a regulated record requires a reason in its audit event.

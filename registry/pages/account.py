@@ -1,19 +1,20 @@
 """Signing in and out of the pages, and changing one's password."""
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired
 
 from registry.auth.principal import (
     clear_session_cookie,
     cookie_name,
     principal_for,
+    rotate_csrf,
     set_session_cookie,
 )
 from registry.pages.forms import Form, render_form
 from registry.pages.guard import safe_next, signed_in, viewer
 from registry.pages.navigation import start_page
-from registry.services import accounts, sessions
+from registry.services import accounts, sessions, throttle
 
 bp = Blueprint("account", __name__)
 
@@ -34,6 +35,9 @@ class PasswordForm(Form):
         "New password", validators=[InputRequired("Choose a new password.")],
         description="At least 12 characters; a phrase of a few words is easy to remember.",
         render_kw={"autocomplete": "new-password"})
+    revoke_tokens = BooleanField(
+        "Also revoke my API tokens",
+        description="Integrations using them stop working until you issue new ones.")
     submit = SubmitField("Change password")
 
 
@@ -54,6 +58,7 @@ def sign_in():
             form.form_errors.append(str(refused))
             status = 429 if refused.throttled else 401
         else:
+            rotate_csrf()
             landing = safe_next(target, start_page(principal_for(done.user, via="session")))
             response = make_response(redirect(landing))
             set_session_cookie(response, done.token)
@@ -76,9 +81,14 @@ def sign_out():
 def password():
     principal = signed_in()
     form = PasswordForm()
-    changed = form.save(lambda: accounts.change_password(
-        principal.user, form.current_password.data, form.new_password.data, principal.actor,
-        keep_session=principal.session) or True)
+    try:
+        changed = form.save(lambda: accounts.change_password(
+            principal.user, form.current_password.data, form.new_password.data,
+            principal.actor, address=request.remote_addr or "unknown",
+            keep_session=principal.session, revoke_tokens=form.revoke_tokens.data) or True)
+    except throttle.Throttled as refused:
+        form.current_password.errors = [str(refused)]
+        return render_template("account/password.html", form=form), 429
     if changed:
         flash("Your password is changed. Your other sessions are signed out.")
         return redirect(url_for("pages.account.password"))

@@ -57,9 +57,8 @@ def show(clinic_id):
         principal, clinic = clinic_to_read(clinic_id)
         day = today()
         checklist = compliance.checklist(clinic.id, day)
-        reminders = (Reminder.select()
-                     .where((Reminder.user == principal.user.id)
-                            & (Reminder.clinic == clinic.id) & Reminder.dismissed_at.is_null())
+        reminders = (scoped(Reminder, principal)
+                     .where((Reminder.clinic == clinic.id) & Reminder.dismissed_at.is_null())
                      .order_by(Reminder.due_on))
         return render_template(
             "dashboard/show.html", clinic=clinic, day=day, counts=checklist.counts(),

@@ -33,7 +33,7 @@ from registry.pages.practitioner_forms import (
     RenewalForm,
     kind_label,
 )
-from registry.services import documents, practitioners
+from registry.services import documents, practitioners, uploads
 
 bp = Blueprint("practitioners", __name__, url_prefix="/clinics")
 bp.add_app_template_filter(kind_label, "credential_kind")
@@ -278,9 +278,8 @@ def upload(clinic_id, credential_id):
     form.file.description = f"A PDF, PNG or JPEG file of at most {limit // 1024 ** 2} MiB."
 
     def attach():
-        name, digest = documents.store(form.file.data.read(limit + 1), _documents(), limit)
-        return practitioners.attach_document(credential, name, digest, principal.actor,
-                                             clinic_id=clinic.id)
+        return uploads.upload(credential, form.file.data.read(limit + 1), principal.actor,
+                              clinic_id=clinic.id)
 
     if form.save(attach) is not None:
         flash("The certificate is uploaded.")

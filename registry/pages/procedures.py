@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from registry.auth.tenancy import may_edit_clinic
+from registry.auth.tenancy import may_edit_clinic, may_see_contacts
 from registry.clock import today
 from registry.models import (
     Affiliation,
@@ -164,7 +164,8 @@ def clients(clinic_id):
     principal, clinic = clinic_to_read(clinic_id)
     query = Client.select().where(Client.clinic == clinic.id).order_by(Client.reference)
     return render_template("procedures/clients.html", clinic=clinic, pager=paginate(query),
-                           sexes=dict(SEX_CHOICES), editable=may_edit_clinic(principal, clinic.id))
+                           sexes=dict(SEX_CHOICES), editable=may_edit_clinic(principal, clinic.id),
+                           contacts_shown=may_see_contacts(principal, clinic.id))
 
 
 @bp.route("/<int:clinic_id>/clients/new", methods=["GET", "POST"])

@@ -2,13 +2,12 @@
 
 from flask import Blueprint, abort, render_template
 
-from registry.auth.tenancy import get_or_404
+from registry.auth.tenancy import get_or_404, may_see_contacts
 from registry.models import Recall
 from registry.notices import send_notices
 from registry.pages.guard import clinic_to_read, reader
 from registry.pages.procedures import paginate
 from registry.services import recall_reach
-from registry.services.trace import may_see_contacts
 
 bp = Blueprint("recalls", __name__, url_prefix="/recalls")
 

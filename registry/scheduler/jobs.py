@@ -10,6 +10,7 @@ JOBS = {
     "cosmetic_events": "importers.jobs:cosmetic_events",
     "rosters": "importers.jobs:rosters",
     "reminders": "registry.services.reminders:send_due",
+    "audit_checkpoint": "registry.services.checkpoints:scheduled",
 }
 DOTTED = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 

@@ -1,6 +1,7 @@
 """Base schema and validators shared by every resource."""
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC
 
@@ -77,9 +78,34 @@ def state_field(**kwargs):
     return fields.String(validate=validate.OneOf(US_STATES, error="Not a US state code."), **kwargs)
 
 
-def text(max_length=255, **kwargs):
-    """A trimmed string of bounded length; blank counts as missing."""
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+# Text longer than a line is free text: it may break lines (CR LF from a browser) and indent.
+LINE_LENGTH = 255
+LINE_BREAKS = "\r\n\t"
+
+
+class VisibleText(validate.Validator):
+    """Refuses control and format characters (Unicode Cc and Cf): a bidirectional override or
+    a zero-width character makes text read as something other than what is stored."""
+
+    def __init__(self, allowed: str = ""):
+        self.allowed = allowed
+
+    def __call__(self, value: str) -> str:
+        for character in value:
+            if character not in self.allowed and unicodedata.category(character) in ("Cc", "Cf"):
+                raise ValidationError(
+                    f"Remove the invisible character U+{ord(character):04X}; "
+                    f"{'only line breaks and tabs are' if self.allowed else 'none is'} allowed.")
+        return value
+
+
+def text(max_length=LINE_LENGTH, *, multiline: bool | None = None, **kwargs):
+    """A string of bounded length with no invisible characters; blank counts as missing.
+    Free text (longer than a line, unless said otherwise) keeps line breaks and tabs."""
+    if multiline is None:
+        multiline = max_length > LINE_LENGTH
+    return fields.String(validate=[validate.Length(min=1, max=max_length),
+                                   VisibleText(LINE_BREAKS if multiline else "")], **kwargs)
 
 
 def choice(options, **kwargs):

@@ -5,7 +5,7 @@ from registry.db import write_transaction
 from registry.models import ApiToken, Membership, User
 from registry.passwords import hash_password, problem_with, verify_password
 from registry.schemas.accounts import MembershipSchema, UserSchema
-from registry.services import records
+from registry.services import records, throttle, tokens
 from registry.services.audit import Actor
 from registry.services.sessions import revoke_sessions
 
@@ -25,10 +25,12 @@ def create_user(data: dict, actor: Actor, *, password: str | None = None) -> Use
     return user
 
 
-def change_password(user: User, current: str, new: str, actor: Actor,
-                    keep_session=None) -> None:
-    """Replace a password after checking the current one; other sessions end."""
-    if not verify_password(user.password_hash, current):
+def change_password(user: User, current: str, new: str, actor: Actor, *, address: str,
+                    keep_session=None, revoke_tokens: bool = False) -> None:
+    """Replace a password after checking the current one (a check the sign-in throttle
+    counts); other sessions end, and the account's API tokens too if asked."""
+    if not throttle.checked(user.email, address,
+                            lambda: verify_password(user.password_hash, current)):
         raise records.InvalidInput({"current_password": ["The current password is wrong."]})
     if problem := problem_with(new):
         raise records.InvalidInput({"new_password": [problem]})
@@ -37,6 +39,10 @@ def change_password(user: User, current: str, new: str, actor: Actor,
                                      "password_changed_at": utcnow()}, actor,
                               action="change_password")
         revoke_sessions(user, keep=keep_session)
+        if revoke_tokens:
+            for token in ApiToken.select().where((ApiToken.user == user)
+                                                 & ApiToken.revoked_at.is_null()):
+                tokens.revoke(token, actor)
 
 
 def disable_user(user: User, actor: Actor, *, reason: str) -> None:

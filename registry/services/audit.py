@@ -12,7 +12,7 @@ from peewee import Model
 
 from registry.clock import utcnow
 from registry.db import db, is_postgresql
-from registry.models import AuditChainHead, AuditEvent
+from registry.models import AuditChainHead, AuditEvent, Clinic
 from registry.models.audit import GLOBAL_CHAIN
 
 GENESIS_MAC = "0" * 64
@@ -76,18 +76,14 @@ def _mac_fields(event: dict) -> dict:
     }
 
 
-# Appends run on every write, so their three statements are plain SQL prepared once per
-# placeholder style: building them with the query builder cost more than running them.
+# Appends run on every write, so their statements are plain SQL prepared once per placeholder
+# style: building them with the query builder cost more than running them. The chain's head
+# is advanced by the database (a trigger on audit_event, migration 0008), never by the service.
 _HEAD_SQL = "SELECT seq, mac FROM audit_chain_head WHERE chain = {p}"
 _EVENT_COLUMNS = ("chain", "seq", "occurred_at", "actor_id", "actor", "action", "entity",
                   "entity_id", "changes", "reason", "key_id", "prev_mac", "mac")
 _EVENT_SQL = "INSERT INTO audit_event ({}) VALUES ({})".format(
     ", ".join(_EVENT_COLUMNS), ", ".join(["{p}"] * len(_EVENT_COLUMNS)))
-_HEAD_UPSERT_SQL = (
-    "INSERT INTO audit_chain_head (chain, seq, mac, updated_at) VALUES ({p}, {p}, {p}, {p}) "
-    "ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, "
-    "updated_at = excluded.updated_at"
-)
 
 
 def _sql(template: str) -> str:
@@ -141,8 +137,6 @@ def append(
     stored = {**event, "occurred_at": _stored_time(event["occurred_at"]),
               "changes": AuditEvent.changes.db_value(event["changes"])}
     db.execute_sql(_sql(_EVENT_SQL), [stored[c] for c in _EVENT_COLUMNS])
-    db.execute_sql(_sql(_HEAD_UPSERT_SQL),
-                   (chain, event["seq"], event["mac"], stored["occurred_at"]))
     return event
 
 
@@ -175,6 +169,8 @@ def verify_chain(chain: str, rows, head: AuditChainHead | None, keys: dict[str, 
             return ChainReport(chain, count, False, "event altered (MAC mismatch)", row["seq"])
         expected_prev, expected_seq = row["mac"], expected_seq + 1
     last_seq = expected_seq - 1
+    if count == 0 and head is None:
+        return ChainReport(chain, 0, False, "the chain is missing: no events and no head", 1)
     if head is None or head.seq != last_seq or head.mac != expected_prev:
         recorded = head.seq if head else 0
         return ChainReport(
@@ -189,7 +185,9 @@ def verify(chain: str | None = None) -> list[ChainReport]:
     _key_id, keys = _keys()
     heads = {h.chain: h for h in AuditChainHead.select()}
     chains_query = AuditEvent.select(AuditEvent.chain).distinct()
-    chains = set(heads) | {row.chain for row in chains_query}
+    # Creating a clinic is audited on its chain, so every clinic row means a chain must exist.
+    expected = {chain_for(clinic_id) for (clinic_id,) in Clinic.select(Clinic.id).tuples()}
+    chains = set(heads) | {row.chain for row in chains_query} | expected
     if chain is not None:
         chains &= {chain}
     return [verify_chain(name, _stored_events(name), heads.get(name), keys)

@@ -21,8 +21,8 @@ def record_procedure(data: dict, actor: Actor) -> Procedure:
     values = records.load(ProcedureSchema, data)
     lot_ids = values.pop("lot_ids")
     with write_transaction():
-        records.check_references(Procedure, values)
         _check_belongs_to_clinic(values)
+        records.check_references(Procedure, values)
         _lock_lots(lot_ids)
         # The same facts, and the same rules, as the checklist reads.
         facts = compliance.clinic_facts(values["clinic_id"])
@@ -53,10 +53,10 @@ def _lock_lots(lot_ids) -> None:
 
 
 def _check_belongs_to_clinic(values: dict) -> None:
+    """The client is the clinic's and the practitioner worked there that day; another
+    clinic's client or practitioner reads like a missing one."""
     clinic_id, day = values["clinic_id"], values["performed_on"]
-    client = Client.get_by_id(values["client_id"])
-    if client.clinic_id != clinic_id:
-        raise records.InvalidInput({"client_id": ["This client belongs to another clinic."]})
+    records.require_at_clinic(Client, values["client_id"], clinic_id, "client_id")
     affiliated = Affiliation.select().where(
         (Affiliation.practitioner == values["practitioner_id"])
         & (Affiliation.clinic == clinic_id)
@@ -65,5 +65,6 @@ def _check_belongs_to_clinic(values: dict) -> None:
     ).exists()
     if not affiliated:
         raise records.InvalidInput(
-            {"practitioner_id": ["This practitioner did not work at the clinic on that day."]}
+            {"practitioner_id": [f"No practitioner {values['practitioner_id']} worked at this "
+                                 "clinic on that day."]}
         )

@@ -19,16 +19,12 @@ def report_reaction(data: dict, actor: Actor) -> AdverseReaction:
     lot_ids = values.pop("lot_ids")
     values["serious"] = is_serious(values)
     with write_transaction():
-        records.check_references(AdverseReaction, values)
         clinic_id = values["clinic_id"]
-        if Client.get_by_id(values["client_id"]).clinic_id != clinic_id:
-            raise records.InvalidInput({"client_id": ["This client belongs to another clinic."]})
+        records.require_at_clinic(Client, values["client_id"], clinic_id, "client_id")
         if values["procedure_id"]:
-            procedure = Procedure.get_by_id(values["procedure_id"])
-            if procedure.clinic_id != clinic_id or procedure.client_id != values["client_id"]:
-                raise records.InvalidInput(
-                    {"procedure_id": ["Not a procedure of this client at this clinic."]}
-                )
+            records.require_at_clinic(Procedure, values["procedure_id"], clinic_id,
+                                      "procedure_id", client=values["client_id"])
+        records.check_references(AdverseReaction, values)
         lots = list(PigmentLot.select().where(
             PigmentLot.id.in_(lot_ids) & (PigmentLot.clinic == clinic_id)
         )) if lot_ids else []

@@ -56,6 +56,16 @@ def check_references(model: type[Model], values: dict) -> None:
         raise InvalidInput(errors)
 
 
+def require_at_clinic(model: type[Model], pk, clinic_id: int, field: str, **match) -> None:
+    """The row (matching any further fields) belongs to the clinic, or the field is reported:
+    another clinic's row gets the same message as one that does not exist."""
+    query = model.select().where((model._meta.primary_key == pk) & (model.clinic == clinic_id))
+    for name, value in match.items():
+        query = query.where(getattr(model, name) == value)
+    if not query.exists():
+        raise InvalidInput({field: [f"No {model.__name__.lower()} {pk} at this clinic."]})
+
+
 def _row_exists(model: type[Model], pk) -> bool:
     quote = model._meta.database.quote
     table, column = model._meta.table_name, model._meta.primary_key.column_name

@@ -8,14 +8,11 @@ from functools import cache
 
 from registry.clock import utcnow
 from registry.db import write_transaction
-from registry.models import LoginAttempt, SessionRecord, User
+from registry.models import SessionRecord, User
 from registry.passwords import hasher, verify_password
-from registry.services import records
+from registry.services import records, throttle
 from registry.services.audit import Actor
 
-ACCOUNT_FAILURES = 5          # failed sign-ins per account ...
-ADDRESS_FAILURES = 20         # ... or per address ...
-THROTTLE_WINDOW = timedelta(minutes=15)   # ... within this window lock further tries
 SESSION_LIFETIME = timedelta(hours=12)
 SESSION_IDLE = timedelta(minutes=30)
 LAST_SEEN_STEP = timedelta(minutes=1)
@@ -40,46 +37,28 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _account_key(email: str) -> str:
-    # The throttle table keys accounts by a hash, so it holds no email addresses.
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
-def _recent_failures(**where) -> int:
-    since = utcnow() - THROTTLE_WINDOW
-    query = LoginAttempt.select().where(
-        (LoginAttempt.attempted_at >= since) & (LoginAttempt.succeeded == False))  # noqa: E712
-    for field, value in where.items():
-        query = query.where(getattr(LoginAttempt, field) == value)
-    return query.count()
-
-
 def sign_in(email: str, password: str, address: str, user_agent: str | None = None) -> SignedIn:
-    """Check a password and open a session; every attempt is recorded for throttling."""
-    key = _account_key(email)
-    if (_recent_failures(account_key=key) >= ACCOUNT_FAILURES
-            or _recent_failures(address=address) >= ADDRESS_FAILURES):
-        raise SignInRefused("Too many attempts. Try again in 15 minutes.", throttled=True)
+    """Check a password and open a session; every attempt counts in the throttle."""
     user = User.get_or_none(User.email == email.strip().lower())
+    try:
+        valid = throttle.checked(email, address, lambda: _password_matches(user, password))
+    except throttle.Throttled as refused:
+        raise SignInRefused(str(refused), throttled=True) from refused
+    if not valid:
+        raise SignInRefused("Wrong email or password.")
+    with write_transaction():
+        if hasher().check_needs_rehash(user.password_hash):
+            records.apply_changes(user, {"password_hash": hasher().hash(password)},
+                                  Actor(user.email, user.id), action="rehash_password")
+        return _open_session(user, user_agent)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
     if user is None or not user.password_hash:
         # Spend the same time as a real check, so timing does not reveal unknown accounts.
         verify_password(_decoy_hash(), password)
-        valid = False
-    else:
-        valid = user.is_active and verify_password(user.password_hash, password)
-    with write_transaction():
-        LoginAttempt.create(account_key=key, address=address, succeeded=valid)
-        if not valid:
-            failed = True
-        else:
-            failed = False
-            if hasher().check_needs_rehash(user.password_hash):
-                records.apply_changes(user, {"password_hash": hasher().hash(password)},
-                                      Actor(user.email, user.id), action="rehash_password")
-            signed_in = _open_session(user, user_agent)
-    if failed:
-        raise SignInRefused("Wrong email or password.")
-    return signed_in
+        return False
+    return user.is_active and verify_password(user.password_hash, password)
 
 
 @cache

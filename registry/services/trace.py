@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from registry.auth.principal import ANONYMOUS, Principal
-from registry.auth.tenancy import may_read_records, visible_clinics
+from registry.auth.tenancy import may_see_contacts, visible_clinics
 from registry.db import db
 from registry.models import (
     Client,
@@ -21,11 +21,11 @@ from registry.models import (
     Recall,
     RecallMatch,
 )
+from registry.models.clients import CONTACT_FIELDS
 
 # A procedure recorded by mistake and voided reached no one.
 VOIDED = "voided"
-CSV_HEADER = ("client_reference", "initials", "email", "phone", "procedure_date", "lot_number",
-              "product")
+CSV_HEADER = ("client_reference", *CONTACT_FIELDS, "procedure_date", "lot_number", "product")
 # A spreadsheet reads a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -114,7 +114,7 @@ class RecallImpact:
 _TRACE_FIELDS = (Clinic.id, Clinic.name, Clinic.state, Procedure.id, Procedure.performed_on,
                  Procedure.body_area, Client.id, Client.reference, PigmentLot.id,
                  PigmentLot.lot_number, PigmentProduct.name)
-_CONTACT_FIELDS = (Client.initials, Client.email, Client.phone)
+_CONTACT_FIELDS = tuple(getattr(Client, name) for name in CONTACT_FIELDS)
 
 
 def _trace_query(lot_ids: list[int], *, contacts: bool = False, clinics=None):
@@ -161,11 +161,6 @@ def recall_lots(recall: Recall | int) -> list[int]:
     rows = (RecallMatch.select(RecallMatch.lot).where(RecallMatch.recall == recall)
             .order_by(RecallMatch.lot).tuples())
     return [lot_id for (lot_id,) in rows]
-
-
-def may_see_contacts(principal: Principal, clinic_id: int) -> bool:
-    """Clients' contact details go to the officers of the client's own clinic alone."""
-    return may_read_records(principal) and clinic_id in principal.officer_clinics
 
 
 def recall_impact(recall: Recall | int, principal: Principal) -> RecallImpact:
