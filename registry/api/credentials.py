@@ -20,7 +20,7 @@ from registry.auth.tenancy import (
 )
 from registry.models import Affiliation, Credential, Practitioner
 from registry.models.credentials import CREDENTIAL_KINDS
-from registry.schemas.common import BaseSchema, QuerySchema, RecordId, choice
+from registry.schemas.common import BaseSchema, QuerySchema, RecordId, UtcDateTime, choice
 from registry.schemas.practitioners import CredentialSchema, RenewalSchema
 from registry.services import documents, practitioners, uploads
 from registry.services.records import InvalidInput
@@ -127,7 +127,7 @@ class PeriodSchema(BaseSchema):
     expires_on = fields.Date(allow_none=True)
     revoked_on = fields.Date(allow_none=True)
     reason = fields.String(allow_none=True)
-    recorded_at = fields.DateTime()
+    recorded_at = UtcDateTime()
     recorded_by = fields.String()
     current = fields.Boolean(metadata={"description": "Not replaced by a later version."})
 

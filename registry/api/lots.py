@@ -17,7 +17,7 @@ from registry.auth.tenancy import (
 from registry.clock import today
 from registry.models import HoldRelease, LotHold, PigmentLot
 from registry.models.pigments import LOT_STATUSES
-from registry.schemas.common import BaseSchema, QuerySchema, RecordId, choice, text
+from registry.schemas.common import BaseSchema, QuerySchema, RecordId, UtcDateTime, choice, text
 from registry.schemas.holds import QuarantineSchema, ReleaseSchema
 from registry.schemas.pigments import PigmentLotSchema
 from registry.services import holds, pigments
@@ -82,7 +82,7 @@ class ReleaseOutSchema(BaseSchema):
     grounds = fields.String()
     evidence = fields.String()
     reason = fields.String()
-    recorded_at = fields.DateTime()
+    recorded_at = UtcDateTime()
     released_by = fields.String()
 
 
@@ -93,7 +93,7 @@ class HoldSchema(BaseSchema):
     recall_number = fields.String(allow_none=True)
     starts_on = fields.Date()
     reason = fields.String()
-    placed_at = fields.DateTime()
+    placed_at = UtcDateTime()
     placed_by = fields.String()
     standing = fields.Boolean()
     release = fields.Nested(ReleaseOutSchema, allow_none=True)

@@ -8,7 +8,7 @@ from registry.api.access import readers_only, refuse, require_reader
 from registry.api.results import page, saved
 from registry.auth.tenancy import get_or_404, may_decide_on_lots, scoped
 from registry.models import PigmentLot, RecallReview, ReviewDecision
-from registry.schemas.common import BaseSchema, QuerySchema, RecordId, choice
+from registry.schemas.common import BaseSchema, QuerySchema, RecordId, UtcDateTime, choice
 from registry.schemas.recalls import ReviewDecisionSchema
 from registry.services import recall_reviews
 
@@ -28,7 +28,7 @@ class DecisionOutSchema(BaseSchema):
     decision = fields.String(metadata={"description": "confirmed or dismissed"})
     reason = fields.String(allow_none=True)
     decided_by = fields.String()
-    decided_at = fields.DateTime()
+    decided_at = UtcDateTime()
 
 
 class ReviewSchema(BaseSchema):
@@ -41,7 +41,7 @@ class ReviewSchema(BaseSchema):
     rule = fields.String()
     span = fields.String(metadata={"description": "The recall text that made the match."})
     reason = fields.String(metadata={"description": "Why it is only possible."})
-    found_at = fields.DateTime()
+    found_at = UtcDateTime()
     decision = fields.Function(
         lambda r: DecisionOutSchema().dump(d) if (d := recall_reviews.decision_of(r)) else None,
         metadata={"description": "null while the review is open"})
