@@ -68,7 +68,7 @@ def test_the_csv_goes_to_the_clinics_officers_alone(app, rw):
     response = officer.get(csv_url(rw.recall, rw.world.clinic_a))
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     assert f"recall-{rw.recall.id}-clinic-{rw.world.clinic_a.id}-notify.csv" in \
         response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
@@ -97,4 +97,4 @@ def test_no_cache_keeps_the_impact_with_its_contact_details(app, rw):
     response = client_for(app, rw.world, "officer_a").get(
         f"/api/v1/recalls/{rw.recall.id}/impact")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"

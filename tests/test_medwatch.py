@@ -160,7 +160,7 @@ def test_the_pdf_downloads_with_the_json_attached(app, world):
     response = client.get(pdf_url(world))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     data = response.get_data()
     assert data.startswith(b"%PDF")
@@ -175,7 +175,7 @@ def test_the_pdf_downloads_with_the_json_attached(app, world):
     downloaded = client.get(json_url(world))
     assert downloaded.status_code == 200
     assert downloaded.mimetype == "application/json"
-    assert downloaded.headers["Cache-Control"] == "no-store"
+    assert downloaded.headers["Cache-Control"] == "no-store, private"
     assert downloaded.headers["Content-Disposition"].startswith("attachment;")
     assert attached == json.loads(downloaded.get_data())
 
@@ -184,13 +184,13 @@ def test_the_api_answers_with_the_json_and_the_pdf(app, world):
     client = client_for(app, world, "officer_a")
     response = client.get(api_url(world))
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     body = response.get_json()
     assert body == medwatch.medwatch_form(AdverseReaction.get_by_id(world.ids["serious_id"]))
     pdf = client.get(api_url(world) + ".pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.get_data().startswith(b"%PDF")
-    assert pdf.headers["Cache-Control"] == "no-store"
+    assert pdf.headers["Cache-Control"] == "no-store, private"
 
 
 def test_the_openapi_document_describes_the_form(app, world):

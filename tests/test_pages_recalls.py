@@ -32,7 +32,7 @@ def csv_url(recall, clinic) -> str:
 def test_the_officer_sees_their_own_clients_contacts_and_no_other_clinic(app, rw):
     response = client_as(app, rw, "officer_a").get(report_url(rw.recall))
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     page = text_of(response)
     for expected in ("F-0777-2025", "Onyx Inks LLC", "Onyx tattoo ink, black",
                      "Microbial contamination", "Class II", "2025-05-07",
@@ -53,7 +53,7 @@ def test_the_officer_downloads_exactly_their_clients_with_formulas_defused(app, 
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
         f"attachment; filename=recall-{rw.recall.id}-clinic-{rw.world.clinic_a.id}-notify.csv")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["client_reference", "initials", "email", "phone", "procedure_date",
                        "lot_number", "product"]
