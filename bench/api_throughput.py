@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask, jsonify
+from registry.serving import wait_until_healthy
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from registry import create_app, demo, schema
@@ -43,7 +44,6 @@ from registry.db import db, write_transaction
 from registry.models import Clinic
 from registry.services import accounts, clinics, tokens
 from registry.services.audit import Actor
-from registry.serving import wait_until_healthy
 from registry.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
