@@ -15,7 +15,7 @@ from registry.auth.tenancy import (
     scoped,
 )
 from registry.clock import today
-from registry.models import HoldRelease, LotHold, PigmentLot
+from registry.models import PigmentLot
 from registry.models.pigments import LOT_STATUSES
 from registry.schemas.common import BaseSchema, QuerySchema, RecordId, UtcDateTime, choice, text
 from registry.schemas.holds import QuarantineSchema, ReleaseSchema
@@ -122,14 +122,10 @@ def _step(status: str, lot_id: int, data: dict):
 
 
 def _holds(lot: PigmentLot) -> list[dict]:
-    placed = list(LotHold.select().where(LotHold.lot == lot.id)
-                  .order_by(LotHold.starts_on, LotHold.id))
-    releases = {r.hold_id: r for r in HoldRelease.select().where(
-        HoldRelease.hold.in_([h.id for h in placed] or [0]))}
     return [{**{name: getattr(hold, name) for name in (
         "id", "kind", "recall_id", "recall_number", "starts_on", "reason", "placed_at",
-        "placed_by")}, "standing": hold.id not in releases, "release": releases.get(hold.id)}
-        for hold in placed]
+        "placed_by")}, "standing": release is None, "release": release}
+        for hold, release in holds.history(lot)]
 
 
 @blp.route("/<int:lot_id>/open")

@@ -27,10 +27,6 @@ class AsOfForm(QueryForm):
                                      "day; leave it empty for everything on record now.")
 
 
-class ReportForm(AsOfForm):
-    pass
-
-
 @bp.get("/<int:clinic_id>/checklist")
 def show(clinic_id):
     principal, clinic = clinic_to_read(clinic_id)
@@ -51,7 +47,6 @@ def show(clinic_id):
     return render_template(
         "checklist/show.html", clinic=clinic, form=form, day=day, checklist=checklist.to_dict(),
         items=shown, may_download=may_download_report(principal, clinic),
-        report_form=ReportForm(),
     ), (200 if valid else 422)
 
 
@@ -61,7 +56,7 @@ def report(clinic_id):
     principal, clinic = clinic_to_read(clinic_id)
     if not may_download_report(principal, clinic):
         abort(403)
-    form = ReportForm()
+    form = AsOfForm()
     if not form.checked():
         abort(400)
     try:

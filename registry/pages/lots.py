@@ -97,14 +97,10 @@ def show(clinic_id, lot_id):
                    .where(RecallMatch.lot == lot.id).order_by(RecallMatch.matched_at.desc()))
         used = (Procedure.select().join(ProcedureLot).where(ProcedureLot.lot == lot.id)
                 .order_by(Procedure.performed_on.desc(), Procedure.id.desc()))
-        placed = list(LotHold.select().where(LotHold.lot == lot.id)
-                      .order_by(LotHold.starts_on, LotHold.id))
-        releases = {r.hold_id: r for r in HoldRelease.select().where(
-            HoldRelease.hold.in_([h.id for h in placed] or [0]))}
         return render_template(
             "lots/show.html", clinic=clinic, lot=lot, row=row(lot, today()),
             history=list(history), matches=list(matches), procedures=list(used),
-            holds=[(hold, releases.get(hold.id)) for hold in placed],
+            holds=holds.history(lot),
             grounds=GROUND_LABELS, editable=may_edit_clinic(principal, clinic.id),
             may_release=may_decide_on_lots(principal, clinic.id))
 

@@ -19,6 +19,15 @@ def open_holds(lot: PigmentLot) -> list[LotHold]:
                 .order_by(LotHold.starts_on, LotHold.id))
 
 
+def history(lot: PigmentLot) -> list[tuple[LotHold, HoldRelease | None]]:
+    """Every hold placed on the lot, oldest first, with its release once there is one."""
+    placed = list(LotHold.select().where(LotHold.lot == lot.id)
+                  .order_by(LotHold.starts_on, LotHold.id))
+    releases = {r.hold_id: r for r in HoldRelease.select().where(
+        HoldRelease.hold.in_([h.id for h in placed] or [0]))}
+    return [(hold, releases.get(hold.id)) for hold in placed]
+
+
 def place(lot: PigmentLot, kind: str, starts_on: date, reason: str, actor: Actor, *,
           recall: Recall | None = None) -> LotHold:
     """Hold the lot from a day; its status shows the hold at once."""
