@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 import uuid
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from psycopg2 import errors, sql
+from werkzeug.serving import make_server
 
 from registry import create_app
 from registry.db import bind, db
@@ -211,3 +213,17 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's application on 127.0.0.1 at a port the system picks; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+    # Connections the server's threads returned to the pool; this thread's stays open.
+    db.obj.close_idle()

@@ -10,7 +10,6 @@ from itertools import count
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from registry.db import db
 from registry.services import tokens
@@ -53,19 +52,6 @@ class Collected(logging.Handler):
     def emit(self, record):
         self.records.append(record)
 
-
-@pytest.fixture
-def live_server(app):
-    """The test's application on 127.0.0.1 at a port the system picks; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
-    # Connections the server's threads returned to the pool; this thread's stays open.
-    db.obj.close_idle()
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ import time
 import pytest
 import requests
 from argon2 import PasswordHasher
-from werkzeug.serving import make_server
 
-from registry.db import db
 from registry.services import throttle
 from tests.api_world import PASSWORD, build_world
 from tests.pages import error_for, page_client
@@ -20,17 +18,6 @@ TIMEOUT = 60
 # Production's argon2 takes about 50 ms; the tests' cheapest profile would hide the race.
 CHECK_SECONDS = 0.05
 
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
-    db.obj.close_idle()
 
 
 @pytest.fixture
